@@ -1,0 +1,50 @@
+"""Pure signers: bytes in, text out; no requests types, so other transports can reuse them.
+
+Optional libraries are imported on first use and reported by the extra that provides
+them (DESIGN.md, "Dependencies").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
+
+from .exceptions import MissingDependencyError
+
+
+def require(module: str, *, extra: str, feature: str) -> ModuleType:
+    """Import an optional dependency, or say which extra brings it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        msg = (
+            f"{feature} needs the optional package {module!r}, which is not installed; "
+            f"install it with: pip install 'requests-exchange-auth[{extra}]'"
+        )
+        raise MissingDependencyError(msg) from exc
+
+
+def hmac_sha256_hex(secret: bytes, payload: bytes) -> str:
+    """Lowercase hex HMAC-SHA256 (Binance HMAC keys, binance-signed-requests.md §4)."""
+    return hmac.digest(secret, payload, "sha256").hex()
+
+
+def hmac_sha512_hex(secret: bytes, payload: bytes) -> str:
+    """Lowercase hex HMAC-SHA512 (Poloniex legacy ``Sign``, poloniex.md Part A)."""
+    return hmac.digest(secret, payload, "sha512").hex()
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lowercase hex SHA-256 (Open API payload hash and ``dig``, binance-open-api-jwt.md §2-3)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def jwt_hs256(claims: Mapping[str, Any], secret: bytes) -> str:
+    """A compact HS256 JWS of ``claims`` (binance-open-api-jwt.md §3), made by PyJWT."""
+    jwt = require("jwt", extra="jwt", feature="BinanceOpenApiJwtAuth")
+    token: str = jwt.encode(dict(claims), secret, algorithm="HS256")
+    return token

@@ -1,0 +1,66 @@
+"""The errors this package raises, all rooted at :class:`ExchangeAuthError`.
+
+::
+
+    requests.RequestException
+    └── ExchangeAuthError
+        ├── ConfigurationError (+ ValueError)     bad constructor argument or key file
+        │   └── MissingDependencyError             an optional extra is not installed
+        ├── UnsignableRequestError (+ ValueError)  the request cannot be signed as it is
+        ├── InsecureTransportError                 a signed request to a plain-http URL
+        ├── CrossOriginRedirectError               a redirect would carry credentials away
+        ├── NonceError (+ ValueError)              a nonce source returned a bad value
+        └── DecryptionError (+ ValueError)         ``userData`` could not be decrypted
+
+The root subclasses :class:`requests.RequestException`, as requests' own
+``InvalidURL`` and ``InvalidHeader`` do, so one ``except requests.RequestException``
+around a call catches everything that call can raise, signing included. Every message
+says what was wrong, what was expected and how to fix it, and never shows a secret.
+"""
+
+from __future__ import annotations
+
+from requests import RequestException
+
+__all__ = [
+    "ConfigurationError",
+    "CrossOriginRedirectError",
+    "DecryptionError",
+    "ExchangeAuthError",
+    "InsecureTransportError",
+    "MissingDependencyError",
+    "NonceError",
+    "UnsignableRequestError",
+]
+
+
+class ExchangeAuthError(RequestException):
+    """Root of every error raised by requests-exchange-auth for bad input or setup."""
+
+
+class ConfigurationError(ExchangeAuthError, ValueError):
+    """A constructor argument, environment variable or key file is not usable."""
+
+
+class MissingDependencyError(ConfigurationError):
+    """A feature needs an optional extra that is not installed."""
+
+
+class UnsignableRequestError(ExchangeAuthError, ValueError):
+    """The request's body or URL cannot be signed by this scheme; nothing was sent."""
+
+
+class InsecureTransportError(ExchangeAuthError):
+    """A request would send credentials over plain ``http://`` to a non-loopback host."""
+
+
+class CrossOriginRedirectError(ExchangeAuthError):
+    """A redirect to another origin was refused (``on_cross_origin_redirect="raise"``)."""
+
+
+class NonceError(ExchangeAuthError, ValueError):
+    """A nonce source returned something other than a positive ``int``."""
+
+
+class DecryptionError(ExchangeAuthError, ValueError):
+    """Encrypted ``userData`` could not be decoded or decrypted with the given key."""
