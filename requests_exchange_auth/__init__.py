@@ -6,8 +6,6 @@
                   auth=BinanceQueryAuth(key, secret))
 """
 
-from __future__ import annotations
-
 from .binance import BinanceApiKeyAuth, BinanceQueryAuth
 from .binance_open import BinanceOpenApiJwtAuth, decrypt_user_data
 from .exceptions import (

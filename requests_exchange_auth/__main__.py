@@ -13,7 +13,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m requests_exchange_auth",
         description="Sign crypto-exchange API requests with requests.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "demo",
         help="sign requests for every scheme against a local verifying exchange "

@@ -219,6 +219,9 @@ class RedirectGuard:
                 "new URL yourself, or pass on_cross_origin_redirect='strip' to follow it "
                 "unsigned."
             )
+            # Read the (small) redirect body so the connection goes back to the pool, as
+            # requests does for every redirect it follows (sessions.py, resolve_redirects).
+            _ = response.content
             raise CrossOriginRedirectError(msg, response=response)
         for name in self.headers:
             request.headers.pop(name, None)

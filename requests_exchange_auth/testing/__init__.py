@@ -1,8 +1,32 @@
-"""Testing helpers: a local verifying exchange and the server-side checks behind it."""
+"""Testing helpers: a local verifying exchange and the server-side checks behind it.
+
+The ``*_KEY``/``*_SECRET`` constants are the specs' throw-away test credentials, which
+:class:`LocalExchange` accepts by default; they are worthless on a real exchange.
+"""
 
 from __future__ import annotations
 
-from ._exchange import Exchange, LocalExchange
+from ._exchange import (
+    BINANCE_KEY,
+    BINANCE_SECRET,
+    OPEN_API_KEY,
+    OPEN_API_SECRET,
+    POLONIEX_KEY,
+    POLONIEX_SECRET,
+    Exchange,
+    LocalExchange,
+)
 from ._verify import Received, Verdict
 
-__all__ = ["Exchange", "LocalExchange", "Received", "Verdict"]
+__all__ = [
+    "BINANCE_KEY",
+    "BINANCE_SECRET",
+    "OPEN_API_KEY",
+    "OPEN_API_SECRET",
+    "POLONIEX_KEY",
+    "POLONIEX_SECRET",
+    "Exchange",
+    "LocalExchange",
+    "Received",
+    "Verdict",
+]

@@ -1,0 +1,89 @@
+"""Shared fixtures: the local verifying exchange and a plain recording server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from requests_exchange_auth.testing import LocalExchange
+
+
+@pytest.fixture
+def exchange() -> Iterator[LocalExchange]:
+    """A fresh local verifying exchange with the specs' test accounts."""
+    with LocalExchange() as running:
+        yield running
+
+
+@dataclass
+class Hit:
+    """One request a recording server received."""
+
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Responder = Callable[[Hit, str], tuple[int, dict[str, str]]]
+
+
+@dataclass
+class RecordingServer:
+    """An HTTP server on 127.0.0.1 that records every request and answers via ``respond``."""
+
+    respond: Responder
+    hits: list[Hit] = field(default_factory=list)
+    url: str = ""
+
+    def serve(self) -> Iterator[RecordingServer]:
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                hit = Hit(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
+                recorder.hits.append(hit)
+                status, headers = recorder.respond(hit, recorder.url)
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": "2"}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            do_GET = do_POST = do_PUT = do_DELETE = _any
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+
+@pytest.fixture
+def recording_server() -> Iterator[Callable[[Responder], RecordingServer]]:
+    """Start recording servers on demand; all stop at the end of the test."""
+    running: list[Iterator[RecordingServer]] = []
+
+    def start(respond: Responder) -> RecordingServer:
+        gen = RecordingServer(respond).serve()
+        running.append(gen)
+        return next(gen)
+
+    yield start
+    for gen in running:
+        next(gen, None)

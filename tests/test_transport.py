@@ -1,0 +1,46 @@
+"""No plaintext (DESIGN.md #5): http:// is signed only for loopback or on explicit opt-in."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from requests_exchange_auth import BinanceQueryAuth, InsecureTransportError
+from requests_exchange_auth.testing import BINANCE_KEY, BINANCE_SECRET
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.binance.com/api/v3/account",
+        "http://127.0.0.1:8080/api/v3/account",
+        "http://127.1.2.3/api/v3/account",
+        "http://localhost/api/v3/account",
+        "http://[::1]:9000/api/v3/account",
+    ],
+    ids=["https", "ipv4-loopback", "loopback-range", "localhost", "ipv6-loopback"],
+)
+def test_secure_or_loopback_urls_are_signed(url):
+    """https and loopback http URLs are signed."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET)
+    prepared = requests.Request("GET", url, auth=auth).prepare()
+    assert "signature=" in prepared.url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://api.binance.com/api/v3/account", "http://10.0.0.1/api/v3/account"],
+    ids=["public-host", "private-address"],
+)
+def test_plain_http_to_other_hosts_is_refused(url):
+    """A plain-http URL to a non-loopback host raises and names the fix."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET)
+    with pytest.raises(InsecureTransportError, match="allow_insecure_http=True"):
+        requests.Request("GET", url, auth=auth).prepare()
+
+
+def test_explicit_opt_in_allows_plain_http():
+    """allow_insecure_http=True signs plain-http URLs to any host."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, allow_insecure_http=True)
+    prepared = requests.Request("GET", "http://testnet.example/api", auth=auth).prepare()
+    assert "signature=" in prepared.url
