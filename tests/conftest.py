@@ -48,7 +48,9 @@ class RecordingServer:
 
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                hit = Hit(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
+                hit = Hit(
+                    self.command, self.path, dict(self.headers.items()), self.rfile.read(length)
+                )
                 recorder.hits.append(hit)
                 status, headers = recorder.respond(hit, recorder.url)
                 self.send_response(status)

@@ -42,10 +42,25 @@ def open_api():
 
 
 HONEST = {
-    "binance-GET-query": ("GET", "/api/v3/account", binance, {"params": {"omitZeroBalances": "true"}}),
+    "binance-GET-query": (
+        "GET",
+        "/api/v3/account",
+        binance,
+        {"params": {"omitZeroBalances": "true"}},
+    ),
     "binance-POST-body": ("POST", "/api/v3/order", binance, {"data": ORDER}),
-    "binance-POST-mixed": ("POST", "/api/v3/order", binance, {"params": {"symbol": "ＢＴＣ"}, "data": ORDER}),
-    "binance-recvWindow": ("DELETE", "/api/v3/order", lambda: binance(recv_window="6000.5"), {"params": ORDER}),
+    "binance-POST-mixed": (
+        "POST",
+        "/api/v3/order",
+        binance,
+        {"params": {"symbol": "ＢＴＣ"}, "data": ORDER},
+    ),
+    "binance-recvWindow": (
+        "DELETE",
+        "/api/v3/order",
+        lambda: binance(recv_window="6000.5"),
+        {"params": ORDER},
+    ),
     "binance-futures": ("POST", "/fapi/v1/order", binance, {"data": ORDER}),
     "binance-sapi-unicode": ("GET", "/sapi/v1/x", binance, {"params": {"note": "a b&c=d/é+%"}}),
     "binance-key-only": ("POST", "/api/v3/userDataStream", lambda: binance().key_only(), {}),
@@ -53,7 +68,12 @@ HONEST = {
     "poloniex-str": ("POST", "/tradingApi", poloniex, {"data": "command=returnBalances"}),
     "poloniex-bytes": ("POST", "/tradingApi", poloniex, {"data": b"command=returnBalances"}),
     "poloniex-no-body": ("POST", "/tradingApi", poloniex, {}),
-    "open-api-GET": ("GET", f"{APP}/user-open-data", open_api, {"params": {"openData": "dt_TEST/abc+1=="}}),
+    "open-api-GET": (
+        "GET",
+        f"{APP}/user-open-data",
+        open_api,
+        {"params": {"openData": "dt_TEST/abc+1=="}},
+    ),
     "open-api-JSON": ("POST", f"{APP}/message/send", open_api, {"json": {"openId": "o_ü", "n": 1}}),
     "open-api-str": ("POST", f"{APP}/message/send", open_api, {"data": '{"openId":"é"}'}),
 }
@@ -64,7 +84,9 @@ def test_honest_requests_are_accepted(exchange: LocalExchange, case):
     """A request signed by our auth passes the exchange's own check."""
     method, path, make_auth, options = HONEST[case]
     with requests.Session() as session:
-        response = session.request(method, exchange.url + path, auth=make_auth(), timeout=5, **options)
+        response = session.request(
+            method, exchange.url + path, auth=make_auth(), timeout=5, **options
+        )
     assert response.status_code == 200, response.text
     [received] = exchange.received
     assert received.verdict.ok
@@ -92,7 +114,7 @@ def _flip(text: str, index: int, alphabet: str = "01") -> str:
     return text[:index] + new + text[index + 1 :]
 
 
-def _send_tampered(exchange, method, path, auth, options, part, index):
+def _send_tampered(exchange, method, path, auth, options, part, index):  # noqa: PLR0917  # one row of TAMPERED
     with requests.Session() as session:
         prepared = session.prepare_request(
             requests.Request(method, exchange.url + path, auth=auth, **options)
@@ -113,12 +135,33 @@ def _send_tampered(exchange, method, path, auth, options, part, index):
 TAMPERED = {
     "binance-query": ("GET", "/api/v3/account", binance, {"params": ORDER}, "query", "code"),
     "binance-body": ("POST", "/api/v3/order", binance, {"data": ORDER}, "body", "code"),
-    "binance-mixed-query": ("POST", "/api/v3/order", binance, {"params": ORDER, "data": ORDER}, "query", "code"),
+    "binance-mixed-query": (
+        "POST",
+        "/api/v3/order",
+        binance,
+        {"params": ORDER, "data": ORDER},
+        "query",
+        "code",
+    ),
     "poloniex-body": ("POST", "/tradingApi", poloniex, {"data": ORDER}, "body", "error"),
     "poloniex-Sign": ("POST", "/tradingApi", poloniex, {"data": ORDER}, "Sign", "error"),
-    "open-api-query": ("GET", f"{APP}/x", open_api, {"params": {"openData": "abc"}}, "query", "code"),
+    "open-api-query": (
+        "GET",
+        f"{APP}/x",
+        open_api,
+        {"params": {"openData": "abc"}},
+        "query",
+        "code",
+    ),
     "open-api-body": ("POST", f"{APP}/x", open_api, {"json": ORDER}, "body", "code"),
-    "open-api-token": ("GET", f"{APP}/x", open_api, {"params": ORDER}, "X-Mp-Open-Api-Token", "code"),
+    "open-api-token": (
+        "GET",
+        f"{APP}/x",
+        open_api,
+        {"params": ORDER},
+        "X-Mp-Open-Api-Token",
+        "code",
+    ),
 }
 
 
@@ -129,7 +172,9 @@ def shared_exchange():
 
 
 @pytest.mark.parametrize("case", TAMPERED)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(index=st.integers(min_value=0, max_value=10_000))
 def test_one_changed_byte_is_rejected(shared_exchange, case, index):
     """Changing any one byte of the signed query, body or signature makes the exchange reject it."""
@@ -141,7 +186,9 @@ def test_one_changed_byte_is_rejected(shared_exchange, case, index):
 
 def test_binance_rejection_uses_binance_format(exchange: LocalExchange):
     """A bad Binance signature is answered with code -1022, as Binance does."""
-    response = _send_tampered(exchange, "GET", "/api/v3/account", binance(), {"params": ORDER}, "query", 0)
+    response = _send_tampered(
+        exchange, "GET", "/api/v3/account", binance(), {"params": ORDER}, "query", 0
+    )
     assert response.json() == {"code": -1022, "msg": "Signature for this request is not valid."}
 
 

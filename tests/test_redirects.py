@@ -59,16 +59,24 @@ def leaked(hit, auth: ExchangeAuth) -> list[str]:
 @pytest.mark.parametrize("scheme", AUTHS)
 @pytest.mark.parametrize(
     ("method", "status", "options"),
-    [("GET", 302, {"params": ORDER}), ("POST", 307, {"data": ORDER}), ("POST", 308, {"data": ORDER})],
+    [
+        ("GET", 302, {"params": ORDER}),
+        ("POST", 307, {"data": ORDER}),
+        ("POST", 308, {"data": ORDER}),
+    ],
     ids=["GET-302", "form-POST-307", "form-POST-308"],
 )
-def test_cross_origin_redirect_delivers_no_credentials(recording_server, scheme, method, status, options):
+def test_cross_origin_redirect_delivers_no_credentials(
+    recording_server, scheme, method, status, options
+):
     """A redirect to another origin reaches it without key, signature or signed body."""
     other = recording_server(landing)
     first = recording_server(redirect_to(other.url + "/landing", status))
     auth = AUTHS[scheme]()
 
-    response = requests.request(method, first.url + "/api/v3/order", auth=auth, timeout=5, **options)
+    response = requests.request(
+        method, first.url + "/api/v3/order", auth=auth, timeout=5, **options
+    )
 
     assert response.status_code == 200
     assert [h.target for h in other.hits] == ["/landing"]
@@ -101,7 +109,7 @@ def test_raise_policy_refuses_to_follow(recording_server):
     first = recording_server(redirect_to(other.url + "/landing", 307))
     auth = AUTHS["binance"](on_cross_origin_redirect="raise")
 
-    with pytest.raises(CrossOriginRedirectError, match="redirected \\(307\\)") as caught:
+    with pytest.raises(CrossOriginRedirectError, match=r"redirected \(307\)") as caught:
         requests.post(first.url + "/api/v3/order", data=ORDER, auth=auth, timeout=5)
 
     assert other.hits == []
@@ -128,7 +136,9 @@ def test_stripping_is_logged_without_secrets(recording_server, caplog):
 def test_guard_is_installed_once_per_request():
     """Re-signing a prepared request does not stack redirect guards."""
     auth = AUTHS["binance"]()
-    prepared = requests.Request("GET", "https://api.binance.com/api/v3/account", auth=auth).prepare()
+    prepared = requests.Request(
+        "GET", "https://api.binance.com/api/v3/account", auth=auth
+    ).prepare()
     auth(prepared)
     auth(prepared)
     assert len(prepared.hooks["response"]) == 1
@@ -136,5 +146,5 @@ def test_guard_is_installed_once_per_request():
 
 def test_invalid_policy_is_refused():
     """An unknown redirect policy is a configuration error naming both choices."""
-    with pytest.raises(ValueError, match="'strip'.*'raise'"):
+    with pytest.raises(ValueError, match=r"'strip'.*'raise'"):
         AUTHS["poloniex"](on_cross_origin_redirect="follow")
