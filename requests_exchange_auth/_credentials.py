@@ -19,13 +19,22 @@ def mask(api_key: str) -> str:
     return f"{api_key[:4]}…{api_key[-3:]}" if len(api_key) >= 12 else "…"
 
 
+def _utf8(value: bytes) -> str | None:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _text(value: object, name: str) -> str:
     if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
+        # Raised outside any except block: a caught UnicodeDecodeError would ride along
+        # as __context__, with the secret in its .object.
+        text = _utf8(value)
+        if text is None:
             msg = f"{name} must be UTF-8 text; got bytes that are not. Pass it as str."
-            raise ConfigurationError(msg) from None
+            raise ConfigurationError(msg)
+        return text
     if isinstance(value, str):
         return value
     msg = f"{name} must be str or bytes, not {type(value).__name__}."
@@ -51,6 +60,9 @@ def api_key(value: object, name: str = "api_key") -> str:
         raise _empty(name)
     if not text.isprintable() or any(c.isspace() for c in text):
         raise _spaced(name)
+    if not text.isascii():
+        msg = f"{name} contains non-ASCII characters; API keys are ASCII. Check the value."
+        raise ConfigurationError(msg)
     return text
 
 
@@ -104,22 +116,26 @@ def from_env(prefix: str, environ: Mapping[str, str] | None) -> tuple[str, str]:
 
 
 def from_file(path: str | os.PathLike[str]) -> tuple[str, str]:
-    """Read a JSON key file ``{"key": "...", "secret": "..."}``; never echo its content."""
+    """Read a JSON key file ``{"key": "...", "secret": "..."}``; never echo its content.
+
+    Errors are raised outside the ``except`` blocks: a caught ``JSONDecodeError`` or
+    ``UnicodeDecodeError`` carries the whole file, and would ride along as ``__context__``.
+    """
     where = os.fspath(path)
+    problem = ""
     try:
-        text = Path(where).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        msg = f"cannot read key file {where!r} ({reason}); check the path and permissions."
-        raise ConfigurationError(msg) from None
-    try:
-        data = json.loads(text)
+        data = json.loads(Path(where).read_bytes().decode("utf-8"))
+    except OSError as exc:
+        problem = f"cannot read key file {where!r} ({exc.strerror}); check path and permissions."
+    except UnicodeDecodeError:
+        problem = f"key file {where!r} is not UTF-8 text; save it as UTF-8 JSON."
     except json.JSONDecodeError as exc:
-        msg = (
+        problem = (
             f"key file {where!r} is not valid JSON (line {exc.lineno}, column "
             f'{exc.colno}); it must hold {{"key": "...", "secret": "..."}}.'
         )
-        raise ConfigurationError(msg) from None
+    if problem:
+        raise ConfigurationError(problem)
     if not isinstance(data, dict) or not all(
         isinstance(data.get(f), str) for f in ("key", "secret")
     ):

@@ -39,18 +39,19 @@ def load_private_key(
 
 def _load_pem(load: Any, pem: bytes, password: str | bytes | None) -> Any:
     secret = password.encode("utf-8") if isinstance(password, str) else password
+    problem = ""
     try:
         return load(pem, password=secret)
     except TypeError:
-        msg = (
+        problem = (
             "private_key is encrypted but no private_key_password was given, or a password "
             "was given for a key that is not encrypted; pass the right private_key_password."
         )
-        raise ConfigurationError(msg) from None
     except ValueError:
-        msg = (
+        problem = (
             "private_key could not be loaded: the PEM data is damaged, is not a private "
             "key, or the private_key_password is wrong. Check it with "
             "'openssl pkey -in key.pem -noout'."
         )
-        raise ConfigurationError(msg) from None
+    # Raised here, not in the except blocks, so no loader exception rides along.
+    raise ConfigurationError(problem)

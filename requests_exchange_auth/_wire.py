@@ -191,6 +191,8 @@ class RedirectGuard:
     ``rebuild_auth``); our headers, and on a 307/308 the signed body, would follow it.
     The hook runs on the redirect response before requests builds the next request
     from ``response.request``, so cleaning that request here cleans the next hop.
+    Hooks cannot see ``allow_redirects``: with ``"raise"``, a cross-origin redirect
+    response raises even when the caller would not have followed it (e.g. ``HEAD``).
     """
 
     def __init__(self, headers: tuple[str, ...], policy: RedirectPolicy) -> None:
@@ -229,4 +231,4 @@ class RedirectGuard:
             request.body = None
             for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
                 request.headers.pop(name, None)
-        log.warning("stripped credentials from a redirect %s", where)
+        log.warning("removed credentials from a request redirected %s", where)

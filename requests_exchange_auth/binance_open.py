@@ -6,7 +6,6 @@ Specification: ``specs/binance-open-api-jwt.md``; section numbers below refer to
 from __future__ import annotations
 
 import base64
-import binascii
 import posixpath
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
@@ -147,16 +146,23 @@ def decrypt_user_data(
     key = load_private_key(
         private_key, private_key_password, accept=(rsa.RSAPrivateKey,), feature="decrypt_user_data"
     )
-    try:
-        raw = _b64decode_tolerant(ciphertext)
-    except (binascii.Error, ValueError):
-        msg = "userData is not base64 text; pass the userData string from the response as it is."
-        raise DecryptionError(msg) from None
-    try:
-        return str(key.decrypt(raw, padding.PKCS1v15()).decode("utf-8"))
-    except ValueError:  # includes UnicodeDecodeError
+    plaintext = _decrypt(key, ciphertext, padding.PKCS1v15())
+    # OpenSSL 3.2+ answers a bad PKCS#1 v1.5 ciphertext with pseudo-random bytes
+    # ("implicit rejection") instead of an error; userData is an openid, phone number or
+    # e-mail address, so anything empty, not UTF-8 or not printable is such an answer.
+    if not plaintext or not plaintext.isprintable():
         msg = (
-            "userData could not be decrypted: it is damaged or was encrypted for another "
-            "key. Check that private_key is the key registered for this mini program."
+            "userData could not be decrypted: it is not base64, is damaged, or was encrypted "
+            "for another key. Pass the userData string as received, and check that "
+            "private_key is the key registered for this mini program."
         )
-        raise DecryptionError(msg) from None
+        raise DecryptionError(msg)
+    return plaintext
+
+
+def _decrypt(key: Any, ciphertext: str | bytes, scheme: Any) -> str:
+    """Decode and decrypt; any failure comes back as ``""``, leaving no exception attached."""
+    try:
+        return str(key.decrypt(_b64decode_tolerant(ciphertext), scheme).decode("utf-8"))
+    except ValueError:  # binascii.Error, UnicodeDecodeError and decryption failures
+        return ""

@@ -88,6 +88,14 @@ class MonotonicNonce:
     def __repr__(self) -> str:
         return f"MonotonicNonce(unit={self._unit!r}, last={self._last})"
 
+    def __copy__(self) -> MonotonicNonce:
+        # Within one process a copy is the same generator: two generators feeding one
+        # key could issue the same value in the same microsecond.
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MonotonicNonce:
+        return self
+
     def __reduce__(self) -> str | tuple[Any, ...]:
         # The process-wide generator stays process-wide: it unpickles as the receiving
         # process's own shared instance, not as a detached copy.

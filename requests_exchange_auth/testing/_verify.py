@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlsplit
@@ -44,6 +45,11 @@ class Verdict:
 
 
 ACCEPTED = Verdict(ok=True)
+# What the exchanges' parameter patterns allow: plain ASCII digits, and for recvWindow up
+# to three decimals (binance-signed-requests.md §5); int() alone would take "+1", " 1 ",
+# "1_000" or Arabic-Indic digits.
+_DIGITS = re.compile(r"[0-9]{1,20}")
+_RECV_WINDOW = re.compile(r"[0-9]{1,5}(\.[0-9]{1,3})?")
 
 
 def _split_signature(part: str) -> tuple[str, str] | None:
@@ -77,11 +83,11 @@ def verify_binance(  # noqa: PLR0911  # one early return per Binance error, in t
     expected = hmac.new(secrets[api_key], payload.encode("latin-1"), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature.lower()):
         return Verdict(False, "-1022", "Signature for this request is not valid.")
-    try:
-        timestamp = int(params["timestamp"])
-        recv_window = float(params.get("recvWindow", "5000"))
-    except (KeyError, ValueError):
+    if not _DIGITS.fullmatch(params.get("timestamp", "")):
         return Verdict(False, "-1102", "Mandatory parameter 'timestamp' was not sent or malformed.")
+    if not _RECV_WINDOW.fullmatch(params.get("recvWindow", "5000")):
+        return Verdict(False, "-1100", "Illegal characters found in parameter 'recvWindow'.")
+    timestamp, recv_window = int(params["timestamp"]), float(params.get("recvWindow", "5000"))
     if not 0 < recv_window <= 60000:
         return Verdict(False, "-1131", "recvWindow must be less than 60000")
     if timestamp >= now_ms + 1000:  # §5, first check
@@ -106,7 +112,7 @@ def verify_poloniex(received: Received, secrets: Mapping[str, bytes]) -> tuple[V
     if not hmac.compare_digest(expected, sign):
         return Verdict(False, "error", "Invalid API key/secret pair."), 0
     values = [v for k, v in parse_qsl(received.body.decode("latin-1")) if k == "nonce"]
-    if len(values) != 1 or not values[0].isdigit():
+    if len(values) != 1 or not _DIGITS.fullmatch(values[0]):
         return Verdict(False, "error", "Missing or malformed nonce."), 0
     return ACCEPTED, int(values[0])
 
@@ -149,6 +155,10 @@ def verify_open_api(
     ):
         return failed
     ts = claims.get("ts")
-    if type(ts) is not int or abs(now_s - ts) > max_skew_s:
+    if type(ts) is not int:
+        return failed
+    if ts > 100_000_000_000:  # milliseconds (ts_unit="ms"); seconds stay below until 5138
+        ts //= 1000
+    if abs(now_s - ts) > max_skew_s:
         return failed
     return ACCEPTED
