@@ -46,6 +46,7 @@ class ExchangeAuth(AuthBase):
             )
             raise ConfigurationError(msg)
         self._api_key = _credentials.api_key(api_key, key_name)
+        self._key_name = key_name
         self._allow_insecure_http = bool(allow_insecure_http)
         self._guard = RedirectGuard(self.headers, on_cross_origin_redirect)
 
@@ -62,7 +63,7 @@ class ExchangeAuth(AuthBase):
             r.headers[self.key_header] = self._api_key
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(api_key={_credentials.mask(self._api_key)!r})"
+        return f"{type(self).__name__}({self._key_name}={_credentials.mask(self._api_key)!r})"
 
     @classmethod
     def from_env(

@@ -1,0 +1,431 @@
+"""Every validation path of the package, as a table of zero-argument calls that must raise.
+
+Each row is ``(id, call, error, fragments)``: ``call()`` must raise exactly ``error`` with a
+message containing every fragment. The calls use the throw-away secrets of
+:mod:`vectors`, so that ``test_errors`` can scan every message for a leaked secret.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import requests
+from vectors import (
+    BINANCE_API_KEY,
+    BINANCE_ORDER_URL,
+    BINANCE_SECRET,
+    ED25519_TEST_KEY_PEM,
+    FUTURES_SECRET,
+    OPEN_API_AK,
+    OPEN_API_GET_URL,
+    OPEN_API_POST_URL,
+    OPEN_API_SK,
+    POLONIEX_API_KEY,
+    POLONIEX_SECRET,
+    POLONIEX_URL,
+    RSA_TEST_KEY_PEM,
+    USER_DATA_STD,
+    WRONG_RSA_KEY_PEM,
+)
+
+from requests_exchange_auth import (
+    BinanceApiKeyAuth,
+    BinanceOpenApiJwtAuth,
+    BinanceQueryAuth,
+    ConfigurationError,
+    DecryptionError,
+    InsecureTransportError,
+    MonotonicNonce,
+    NonceError,
+    PoloniexBodyDigestAuth,
+    UnsignableRequestError,
+    decrypt_user_data,
+)
+
+
+class BadInput(NamedTuple):
+    id: str
+    call: Callable[[], object]
+    error: type[Exception]
+    fragments: list[str]
+
+
+class RefusedRequest(NamedTuple):
+    """A request an auth must refuse while it is prepared, before anything is sent."""
+
+    id: str
+    auth: Callable[[], requests.auth.AuthBase]
+    method: str
+    url: str
+    kwargs: Callable[[], dict[str, Any]]  # fresh each time: a generator is used up
+    error: type[Exception]
+    fragments: list[str]
+
+    def prepare(self) -> requests.PreparedRequest:
+        return requests.Request(self.method, self.url, auth=self.auth(), **self.kwargs()).prepare()
+
+
+def binance(**options: Any) -> BinanceQueryAuth:
+    return BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET, **options)
+
+
+def poloniex(**options: Any) -> PoloniexBodyDigestAuth:
+    return PoloniexBodyDigestAuth(POLONIEX_API_KEY, POLONIEX_SECRET, **options)
+
+
+def open_api(**options: Any) -> BinanceOpenApiJwtAuth:
+    return BinanceOpenApiJwtAuth(OPEN_API_AK, OPEN_API_SK, **options)
+
+
+def following(make: Callable[..., requests.auth.AuthBase]) -> Callable[[], object]:
+    """Build an auth with the unknown redirect policy ``"follow"``."""
+    return lambda: make(on_cross_origin_redirect="follow")
+
+
+def signing(auth: Callable[[], requests.auth.AuthBase], url: str) -> Callable[[], object]:
+    """Prepare a plain form POST with the auth (errors that only show at signing time)."""
+    return lambda: requests.Request("POST", url, data={"a": "1"}, auth=auth()).prepare()
+
+
+def chunks() -> Iterator[bytes]:
+    yield b"symbol=LTCBTC"
+
+
+def key_file(content: str, name: str = "key.json") -> Callable[[], object]:
+    """Write ``content`` to a fresh key file and load it with ``from_file``."""
+
+    def call() -> object:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, name)
+            path.write_text(content, encoding="utf-8")
+            return BinanceQueryAuth.from_file(path)
+
+    return call
+
+
+def missing_key_file() -> object:
+    with tempfile.TemporaryDirectory() as tmp:
+        return BinanceQueryAuth.from_file(Path(tmp, "missing-key.json"))
+
+
+def not_utf8_key_file() -> object:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "key.json")
+        path.write_bytes(b'{"key": "\xff", "secret": "' + BINANCE_SECRET.encode() + b'"}')
+        return BinanceQueryAuth.from_file(path)
+
+
+def ed25519_key() -> Any:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key(ED25519_TEST_KEY_PEM.encode(), password=None)
+
+
+def encrypted_rsa_pem(password: bytes) -> bytes:
+    """RSA_TEST_KEY_PEM encrypted with ``password`` (PKCS#8)."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(RSA_TEST_KEY_PEM.encode(), password=None)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(password),
+    )
+
+
+AUTHS = {
+    "binance": (binance, BINANCE_ORDER_URL),
+    "poloniex": (poloniex, POLONIEX_URL),
+}
+BODY_POLICY: list[tuple[str, Callable[[], dict[str, Any]], list[str]]] = [
+    ("json", lambda: {"json": {"symbol": "LTCBTC"}}, ["form bodies only", "'application/json'"]),
+    (
+        "files-multipart",
+        lambda: {"files": {"file": ("order.txt", b"symbol=LTCBTC")}},
+        ["form bodies only", "'multipart/form-data'"],
+    ),
+    ("generator", lambda: {"data": chunks()}, ["cannot sign a generator body"]),
+    ("file-object", lambda: {"data": io.BytesIO(b"symbol=LTCBTC")}, ["cannot sign a BytesIO"]),
+    ("raw-non-ascii-str", lambda: {"data": "symbol=１２３４５６"}, ["raw non-ASCII"]),
+    ("raw-non-ascii-bytes", lambda: {"data": "symbol=１２３".encode()}, ["raw non-ASCII"]),
+    ("json-text", lambda: {"data": '{"symbol": "LTCBTC"}'}, ["looks like JSON"]),
+]
+HTTP_URLS = {
+    "binance": "http://api.binance.com/api/v3/order",
+    "binance-key-only": "http://api.binance.com/api/v3/userDataStream",
+    "poloniex": "http://poloniex.com/tradingApi",
+    "open-api": OPEN_API_POST_URL.replace("https://", "http://"),
+}
+HTTP_AUTHS: dict[str, Callable[[], requests.auth.AuthBase]] = {
+    "binance": binance,
+    "binance-key-only": lambda: BinanceApiKeyAuth(BINANCE_API_KEY),
+    "poloniex": poloniex,
+    "open-api": open_api,
+}
+
+REFUSED_REQUESTS = [
+    *(
+        RefusedRequest(
+            f"{scheme}-body-{case}",
+            make,
+            "POST",
+            url,
+            kwargs,
+            UnsignableRequestError,
+            [f"{type(make()).__name__} ", *fragments, "nothing was sent"],
+        )
+        for scheme, (make, url) in AUTHS.items()
+        for case, kwargs, fragments in BODY_POLICY
+    ),
+    RefusedRequest(
+        "open-api-body-generator",
+        open_api,
+        "POST",
+        OPEN_API_POST_URL,
+        lambda: {"data": chunks()},
+        UnsignableRequestError,
+        ["BinanceOpenApiJwtAuth cannot sign a generator body", "nothing was sent"],
+    ),
+    RefusedRequest(
+        "open-api-body-file-object",
+        open_api,
+        "POST",
+        OPEN_API_POST_URL,
+        lambda: {"data": io.BytesIO(b"{}")},
+        UnsignableRequestError,
+        ["BinanceOpenApiJwtAuth cannot sign a BytesIO body", "nothing was sent"],
+    ),
+    *(
+        RefusedRequest(
+            f"{scheme}-plain-http",
+            HTTP_AUTHS[scheme],
+            "POST",
+            url,
+            lambda: {"data": {"symbol": "LTCBTC"}},
+            InsecureTransportError,
+            [
+                f"refusing to sign a request to http://{url.split('/')[2]}",
+                "https://",
+                "allow_insecure_http=True",
+                "nothing was sent",
+            ],
+        )
+        for scheme, url in HTTP_URLS.items()
+    ),
+]
+
+
+def _as_bad_input(refused: RefusedRequest) -> BadInput:
+    return BadInput(refused.id, refused.prepare, refused.error, refused.fragments)
+
+
+RECV_WINDOW_RANGE = ["recv_window is out of range", "at most 60000"]
+RECV_WINDOW_NUMBER = ["recv_window must be a number", "e.g. 5000"]
+WHITESPACE = "contains whitespace or control characters"
+NOT_DECRYPTED = ["userData could not be decrypted", "private_key"]
+
+BAD_INPUTS: list[BadInput] = [
+    # -- credentials (DESIGN.md #9) --------------------------------------------------------
+    BadInput("api_key-empty", lambda: BinanceQueryAuth("", BINANCE_SECRET),
+             ConfigurationError, ["api_key is empty"]),
+    BadInput("api_key-whitespace", lambda: BinanceQueryAuth("   ", BINANCE_SECRET),
+             ConfigurationError, ["api_key", WHITESPACE]),
+    BadInput("api_key-trailing-newline",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY + "\n", BINANCE_SECRET),
+             ConfigurationError, ["api_key", WHITESPACE, "strip"]),
+    BadInput("api_key-inner-space",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY[:10] + " " + BINANCE_API_KEY[10:],
+                                      BINANCE_SECRET),
+             ConfigurationError, ["api_key", WHITESPACE]),
+    BadInput("api_key-non-ascii", lambda: BinanceQueryAuth("vmPUZE6mv9SD5VNHk4Hé", BINANCE_SECRET),
+             ConfigurationError, ["api_key contains non-ASCII characters"]),
+    BadInput("api_key-int", lambda: BinanceQueryAuth(12345, BINANCE_SECRET),
+             ConfigurationError, ["api_key must be str or bytes, not int"]),
+    BadInput("api_key-bytes-not-utf8", lambda: BinanceQueryAuth(b"\xff\xfe", BINANCE_SECRET),
+             ConfigurationError, ["api_key must be UTF-8 text", "Pass it as str"]),
+    BadInput("secret-empty", lambda: BinanceQueryAuth(BINANCE_API_KEY, ""),
+             ConfigurationError, ["secret is empty"]),
+    BadInput("secret-empty-bytes", lambda: BinanceQueryAuth(BINANCE_API_KEY, b""),
+             ConfigurationError, ["secret is empty"]),
+    BadInput("secret-whitespace", lambda: BinanceQueryAuth(BINANCE_API_KEY, "   "),
+             ConfigurationError, ["secret", WHITESPACE]),
+    BadInput("secret-trailing-newline",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET + "\n"),
+             ConfigurationError, ["secret", WHITESPACE, "strip"]),
+    BadInput("secret-leading-space-bytes",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, b" " + FUTURES_SECRET.encode()),
+             ConfigurationError, ["secret", WHITESPACE]),
+    BadInput("secret-int", lambda: BinanceQueryAuth(BINANCE_API_KEY, 12345),
+             ConfigurationError, ["secret must be str or bytes, not int"]),
+    BadInput("secret-missing", lambda: BinanceQueryAuth(BINANCE_API_KEY),
+             ConfigurationError, ["needs the HMAC secret", "BinanceApiKeyAuth(api_key)"]),
+    BadInput("private_key-not-supported-yet",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=RSA_TEST_KEY_PEM),
+             ConfigurationError, ["private_key=", "not supported yet"]),
+    BadInput("private_key-with-secret",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET,
+                                      private_key=ED25519_TEST_KEY_PEM),
+             ConfigurationError, ["private_key=", "not supported yet"]),
+    BadInput("private_key_password-not-supported-yet",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET,
+                                      private_key_password=BINANCE_SECRET),
+             ConfigurationError, ["not supported yet"]),
+    BadInput("poloniex-api_key-empty", lambda: PoloniexBodyDigestAuth("", POLONIEX_SECRET),
+             ConfigurationError, ["api_key is empty"]),
+    BadInput("poloniex-secret-newline",
+             lambda: PoloniexBodyDigestAuth(POLONIEX_API_KEY, POLONIEX_SECRET + "\r\n"),
+             ConfigurationError, ["secret", WHITESPACE]),
+    BadInput("open-api-access_key_id-empty", lambda: BinanceOpenApiJwtAuth("", OPEN_API_SK),
+             ConfigurationError, ["access_key_id is empty"]),
+    BadInput("open-api-secret_key-empty", lambda: BinanceOpenApiJwtAuth(OPEN_API_AK, ""),
+             ConfigurationError, ["secret_key is empty"]),
+    BadInput("open-api-secret_key-newline",
+             lambda: BinanceOpenApiJwtAuth(OPEN_API_AK, OPEN_API_SK + "\n"),
+             ConfigurationError, ["secret_key", WHITESPACE]),
+    # -- recv_window (binance-signed-requests.md §5) ---------------------------------------
+    BadInput("recv_window-0", lambda: binance(recv_window=0),
+             ConfigurationError, RECV_WINDOW_RANGE),
+    BadInput("recv_window-negative", lambda: binance(recv_window=-1),
+             ConfigurationError, RECV_WINDOW_RANGE),
+    BadInput("recv_window-60001", lambda: binance(recv_window=60001),
+             ConfigurationError, RECV_WINDOW_RANGE),
+    BadInput("recv_window-four-decimals", lambda: binance(recv_window="5000.1234"),
+             ConfigurationError, ["recv_window has more than three decimals"]),
+    BadInput("recv_window-text", lambda: binance(recv_window="abc"),
+             ConfigurationError, RECV_WINDOW_NUMBER),
+    BadInput("recv_window-bool", lambda: binance(recv_window=True),
+             ConfigurationError, RECV_WINDOW_NUMBER),
+    BadInput("recv_window-nan", lambda: binance(recv_window=float("nan")),
+             ConfigurationError, RECV_WINDOW_NUMBER),
+    BadInput("recv_window-inf", lambda: binance(recv_window=float("inf")),
+             ConfigurationError, RECV_WINDOW_NUMBER),
+    # -- policies and injected callables --------------------------------------------------
+    *(
+        BadInput(f"{name}-on_cross_origin_redirect", following(make),
+                 ConfigurationError, ["on_cross_origin_redirect must be 'strip'", "'follow'"])
+        for name, make in (("binance", binance), ("poloniex", poloniex), ("open-api", open_api))
+    ),
+    BadInput("binance-clock-not-callable", lambda: binance(clock=1499827319559),
+             ConfigurationError, ["clock must be a zero-argument callable", "not int"]),
+    BadInput("open-api-clock-not-callable", lambda: open_api(clock=1700000000),
+             ConfigurationError, ["clock must be a zero-argument callable", "not int"]),
+    BadInput("binance-clock-returns-float",
+             signing(lambda: binance(clock=lambda: 1499827319559.0 * 1e6), BINANCE_ORDER_URL),
+             ConfigurationError, ["the clock returned float", "nanoseconds as an int"]),
+    BadInput("open-api-clock-returns-float",
+             signing(lambda: open_api(clock=lambda: 1.7e18), OPEN_API_GET_URL),
+             ConfigurationError, ["the clock returned float", "nanoseconds as an int"]),
+    BadInput("poloniex-nonce-not-callable", lambda: poloniex(nonce=154264078495300),
+             ConfigurationError, ["nonce must be a zero-argument callable", "not int"]),
+    BadInput("poloniex-nonce-returns-0", signing(lambda: poloniex(nonce=lambda: 0), POLONIEX_URL),
+             NonceError, ["nonce source returned int 0", "positive int"]),
+    BadInput("poloniex-nonce-returns-negative",
+             signing(lambda: poloniex(nonce=lambda: -1), POLONIEX_URL),
+             NonceError, ["nonce source returned int -1", "positive int"]),
+    BadInput("poloniex-nonce-returns-float",
+             signing(lambda: poloniex(nonce=lambda: 154264078495300.0), POLONIEX_URL),
+             NonceError, ["nonce source returned float", "positive int"]),
+    BadInput("poloniex-nonce-returns-bool",
+             signing(lambda: poloniex(nonce=lambda: True), POLONIEX_URL),
+             NonceError, ["nonce source returned bool True", "positive int"]),
+    BadInput("MonotonicNonce-unit", lambda: MonotonicNonce(unit="minutes"),
+             ConfigurationError, ["unit must be one of", "'minutes'"]),
+    BadInput("MonotonicNonce-clock", lambda: MonotonicNonce(clock=5),
+             ConfigurationError, ["clock must be a zero-argument callable"]),
+    BadInput("open-api-ts_unit", lambda: open_api(ts_unit="us"),
+             ConfigurationError, ["ts_unit must be 's'", "'ms'", "not 'us'"]),
+    # -- body policy and transport (DESIGN.md #3, #5): raised while preparing -------------
+    *(_as_bad_input(refused) for refused in REFUSED_REQUESTS),
+    # -- from_env (DESIGN.md #9) ------------------------------------------------------------
+    BadInput("binance-from_env-empty", lambda: BinanceQueryAuth.from_env(environ={}),
+             ConfigurationError, ["BINANCE_API_KEY and BINANCE_API_SECRET", "not set"]),
+    BadInput("binance-from_env-no-secret",
+             lambda: BinanceQueryAuth.from_env(environ={"BINANCE_API_KEY": BINANCE_API_KEY}),
+             ConfigurationError, ["environment variable BINANCE_API_SECRET is not set"]),
+    BadInput("binance-from_env-empty-key",
+             lambda: BinanceQueryAuth.from_env(
+                 environ={"BINANCE_API_KEY": "", "BINANCE_API_SECRET": BINANCE_SECRET}),
+             ConfigurationError, ["environment variable BINANCE_API_KEY is not set or empty"]),
+    BadInput("binance-from_env-secret-newline",
+             lambda: BinanceQueryAuth.from_env(environ={
+                 "BINANCE_API_KEY": BINANCE_API_KEY, "BINANCE_API_SECRET": BINANCE_SECRET + "\n"}),
+             ConfigurationError, ["secret", WHITESPACE]),
+    BadInput("binance-from_env-custom-prefix",
+             lambda: BinanceQueryAuth.from_env("BINANCE_TESTNET", environ={}),
+             ConfigurationError, ["BINANCE_TESTNET_API_KEY and BINANCE_TESTNET_API_SECRET"]),
+    BadInput("poloniex-from_env-empty", lambda: PoloniexBodyDigestAuth.from_env(environ={}),
+             ConfigurationError, ["POLONIEX_API_KEY and POLONIEX_API_SECRET"]),
+    BadInput("open-api-from_env-empty", lambda: BinanceOpenApiJwtAuth.from_env(environ={}),
+             ConfigurationError, ["BINANCE_OPEN_API_API_KEY and BINANCE_OPEN_API_API_SECRET"]),
+    # -- from_file (DESIGN.md #9) -----------------------------------------------------------
+    BadInput("from_file-missing", missing_key_file,
+             ConfigurationError, ["cannot read key file", "missing-key.json", "No such file"]),
+    BadInput("from_file-invalid-json",
+             key_file(f'{{"key": "{BINANCE_API_KEY}", "secret": "{BINANCE_SECRET}"'),
+             ConfigurationError,
+             ["is not valid JSON", "line 1", '{"key": "...", "secret": "..."}']),
+    BadInput("from_file-secret-unquoted",
+             key_file(f'{{"key": "{BINANCE_API_KEY}", "secret": {BINANCE_SECRET}}}'),
+             ConfigurationError, ["is not valid JSON"]),
+    BadInput("from_file-wrong-field-names",
+             key_file(json.dumps({"api_key": BINANCE_API_KEY, "api_secret": BINANCE_SECRET})),
+             ConfigurationError, ['string fields "key" and "secret"']),
+    BadInput("from_file-list",
+             key_file(json.dumps([BINANCE_API_KEY, BINANCE_SECRET])),
+             ConfigurationError, ['string fields "key" and "secret"']),
+    BadInput("from_file-secret-not-string",
+             key_file(json.dumps({"key": BINANCE_API_KEY, "secret": [BINANCE_SECRET]})),
+             ConfigurationError, ['string fields "key" and "secret"']),
+    BadInput("from_file-secret-newline",
+             key_file(json.dumps({"key": BINANCE_API_KEY, "secret": BINANCE_SECRET + "\n"})),
+             ConfigurationError, ["secret", WHITESPACE]),
+    BadInput("from_file-not-utf8",
+             not_utf8_key_file,
+             ConfigurationError, ["key.json", "is not UTF-8 text"]),
+    # -- decrypt_user_data (binance-open-api-jwt.md §5) -------------------------------------
+    BadInput("decrypt-wrong-key", lambda: decrypt_user_data(WRONG_RSA_KEY_PEM, USER_DATA_STD),
+             DecryptionError, NOT_DECRYPTED),
+    BadInput("decrypt-truncated",
+             lambda: decrypt_user_data(RSA_TEST_KEY_PEM, USER_DATA_STD[:200]),
+             DecryptionError, NOT_DECRYPTED),
+    BadInput("decrypt-extended",
+             lambda: decrypt_user_data(RSA_TEST_KEY_PEM, USER_DATA_STD[:-2] + "AAAA"),
+             DecryptionError, NOT_DECRYPTED),
+    BadInput("decrypt-not-base64",
+             lambda: decrypt_user_data(RSA_TEST_KEY_PEM, "userData: not base64!"),
+             DecryptionError, ["userData could not be decrypted", "not base64"]),
+    BadInput("decrypt-ed25519-pem",
+             lambda: decrypt_user_data(ED25519_TEST_KEY_PEM, USER_DATA_STD),
+             ConfigurationError, ["private_key is a Ed25519PrivateKey", "RSAPrivateKey"]),
+    BadInput("decrypt-ed25519-object", lambda: decrypt_user_data(ed25519_key(), USER_DATA_STD),
+             ConfigurationError, ["private_key is a Ed25519PrivateKey", "RSAPrivateKey"]),
+    BadInput("decrypt-pem-garbage",
+             lambda: decrypt_user_data(
+                 "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
+                 USER_DATA_STD),
+             ConfigurationError, ["private_key could not be loaded", "openssl pkey"]),
+    BadInput("decrypt-truncated-pem",
+             lambda: decrypt_user_data(RSA_TEST_KEY_PEM[:900], USER_DATA_STD),
+             ConfigurationError, ["private_key could not be loaded"]),
+    BadInput("decrypt-not-pem",
+             lambda: decrypt_user_data(RSA_TEST_KEY_PEM.splitlines()[1], USER_DATA_STD),
+             ConfigurationError, ["private_key must be PEM text", "no BEGIN line"]),
+    BadInput("decrypt-key-wrong-type", lambda: decrypt_user_data(12345, USER_DATA_STD),
+             ConfigurationError, ["private_key is a int", "RSAPrivateKey"]),
+    BadInput("decrypt-encrypted-pem-no-password",
+             lambda: decrypt_user_data(encrypted_rsa_pem(b"correct horse"), USER_DATA_STD),
+             ConfigurationError, ["private_key is encrypted", "private_key_password"]),
+    BadInput("decrypt-encrypted-pem-wrong-password",
+             lambda: decrypt_user_data(encrypted_rsa_pem(b"correct horse"), USER_DATA_STD,
+                                       private_key_password="battery staple"),
+             ConfigurationError, ["private_key could not be loaded", "private_key_password"]),
+    BadInput("decrypt-password-for-plain-pem",
+             lambda: decrypt_user_data(RSA_TEST_KEY_PEM, USER_DATA_STD,
+                                       private_key_password=b"correct horse"),
+             ConfigurationError, ["private_key_password"]),
+]  # fmt: skip
