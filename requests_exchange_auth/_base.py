@@ -30,12 +30,13 @@ class ExchangeAuth(AuthBase):
     key_header: ClassVar[str | None] = None
     #: ``from_env`` reads ``<prefix>_API_KEY`` and ``<prefix>_API_SECRET``
     env_prefix: ClassVar[str]
+    #: the constructor's name for the key, used in errors and ``repr``
+    key_param: ClassVar[str] = "api_key"
 
     def __init__(
         self,
         api_key: str | bytes,
         *,
-        key_name: str = "api_key",
         allow_insecure_http: bool = False,
         on_cross_origin_redirect: RedirectPolicy = "strip",
     ) -> None:
@@ -45,8 +46,7 @@ class ExchangeAuth(AuthBase):
                 f"or 'raise' (refuse to follow), not {on_cross_origin_redirect!r}."
             )
             raise ConfigurationError(msg)
-        self._api_key = _credentials.api_key(api_key, key_name)
-        self._key_name = key_name
+        self._api_key = _credentials.api_key(api_key, self.key_param)
         self._allow_insecure_http = bool(allow_insecure_http)
         self._guard = RedirectGuard(self.headers, on_cross_origin_redirect)
 
@@ -63,7 +63,7 @@ class ExchangeAuth(AuthBase):
             r.headers[self.key_header] = self._api_key
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._key_name}={_credentials.mask(self._api_key)!r})"
+        return f"{type(self).__name__}({self.key_param}={_credentials.mask(self._api_key)!r})"
 
     @classmethod
     def from_env(
@@ -95,4 +95,4 @@ class ExchangeAuth(AuthBase):
     def _from_credentials(
         cls: type[_Self], key: str, secret: str, options: dict[str, Any]
     ) -> _Self:
-        return cls(key, secret, **options)  # type: ignore[call-arg]  # subclasses take a secret
+        return cls(key, secret, **options)  # type: ignore[call-arg, arg-type]  # subclasses take a secret

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import importlib
-from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -43,8 +42,13 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def jwt_hs256(claims: Mapping[str, Any], secret: bytes) -> str:
-    """A compact HS256 JWS of ``claims`` (binance-open-api-jwt.md §3), made by PyJWT."""
-    jwt = require("jwt", extra="jwt", feature="BinanceOpenApiJwtAuth")
-    token: str = jwt.encode(dict(claims), secret, algorithm="HS256")
+def jwt_hs256(claims: dict[str, Any], secret: bytes) -> str:
+    """A compact HS256 JWS of ``claims`` (binance-open-api-jwt.md §3), made by PyJWT.
+
+    Callers check for PyJWT once, at construction (:func:`require`); here the import
+    is a ``sys.modules`` lookup, not a search.
+    """
+    import jwt  # noqa: PLC0415  # optional extra, present once the auth was built
+
+    token: str = jwt.encode(claims, secret, algorithm="HS256")
     return token

@@ -172,19 +172,6 @@ class BinanceApiKeyAuth(ExchangeAuth):
     key_header = "X-MBX-APIKEY"
     env_prefix = "BINANCE"
 
-    def __init__(
-        self,
-        api_key: StrOrBytes,
-        *,
-        allow_insecure_http: bool = False,
-        on_cross_origin_redirect: RedirectPolicy = "strip",
-    ) -> None:
-        super().__init__(
-            api_key,
-            allow_insecure_http=allow_insecure_http,
-            on_cross_origin_redirect=on_cross_origin_redirect,
-        )
-
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         self._begin(r)
         return r

@@ -79,6 +79,7 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
 
     headers = (TOKEN_HEADER,)
     env_prefix = "BINANCE_OPEN_API"
+    key_param = "access_key_id"
 
     def __init__(
         self,
@@ -92,7 +93,6 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
     ) -> None:
         super().__init__(
             access_key_id,
-            key_name="access_key_id",
             allow_insecure_http=allow_insecure_http,
             on_cross_origin_redirect=on_cross_origin_redirect,
         )
