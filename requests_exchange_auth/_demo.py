@@ -19,7 +19,7 @@ from .binance_open import BinanceOpenApiJwtAuth
 from .exceptions import MissingDependencyError
 from .poloniex import PoloniexBodyDigestAuth
 from .testing import LocalExchange
-from .testing import _exchange as local
+from .testing import _accounts as local
 
 Tamper = Callable[[PreparedRequest], None]
 _SIGNATURE = re.compile(r"(signature=)([^&]{8})[^&]*")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import threading
 import time
@@ -15,22 +16,25 @@ from urllib.parse import parse_qsl
 from requests.structures import CaseInsensitiveDict
 
 from . import _verify
-from ._verify import Received, Verdict
-
-# Throw-away credentials from the specs (shared/specs); never valid on a real exchange.
-# ruff: noqa: S105
-BINANCE_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
-BINANCE_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
-POLONIEX_KEY = "POLO-TEST-KEY-0001"
-POLONIEX_SECRET = (
-    "7f8e9d0c1b2a3948576a5b4c3d2e1f00112233445566778899aabbccddeeff00"
-    "112233445566778899aabbccddeeff00112233445566778899aabbccddeeff00"
+from ._accounts import (
+    BINANCE_ED25519_KEY,
+    BINANCE_ED25519_PUBLIC_KEY,
+    BINANCE_KEY,
+    BINANCE_RSA_KEY,
+    BINANCE_RSA_PUBLIC_KEY,
+    BINANCE_SECRET,
+    OPEN_API_KEY,
+    OPEN_API_SECRET,
+    POLONIEX_KEY,
+    POLONIEX_SECRET,
 )
-OPEN_API_KEY = "AKTEST0000000001"
-OPEN_API_SECRET = "SKTEST-please-replace-0123456789abcdef"
+from ._verify import Received, Verdict
 
 _BINANCE_PREFIXES = ("/api/", "/sapi/", "/fapi/", "/dapi/", "/eapi/")
 _KEY_ONLY_PATHS = ("/api/v3/userDataStream", "/fapi/v1/listenKey", "/dapi/v1/listenKey")
+# binance-signed-requests.md §5: each API's time endpoint answers {"serverTime": <ms>}
+_TIME_PATHS = ("/api/v3/time", "/fapi/v1/time", "/dapi/v1/time", "/eapi/v1/time")
+_PUBLIC_KEY_MARK = "-----BEGIN PUBLIC KEY-----"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,31 @@ def _as_bytes(accounts: Mapping[str, str | bytes]) -> dict[str, bytes]:
     return {k: v.encode() if isinstance(v, str) else v for k, v in accounts.items()}
 
 
+def _binance_accounts(accounts: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Per API key: an HMAC secret as ``bytes``, or an RSA/Ed25519 public-key object.
+
+    A ``str``/``bytes`` value that holds a PEM public key is loaded (that needs
+    ``cryptography``); any other ``str``/``bytes`` is an HMAC secret. By default the
+    specs' HMAC account, plus the RSA and Ed25519 accounts when ``cryptography`` is there.
+    """
+    if accounts is None:
+        accounts = {BINANCE_KEY: BINANCE_SECRET}
+        if importlib.util.find_spec("cryptography") is not None:
+            accounts[BINANCE_RSA_KEY] = BINANCE_RSA_PUBLIC_KEY
+            accounts[BINANCE_ED25519_KEY] = BINANCE_ED25519_PUBLIC_KEY
+    loaded: dict[str, Any] = {}
+    for key, value in accounts.items():
+        text = value.encode() if isinstance(value, str) else value
+        if isinstance(text, bytes) and _PUBLIC_KEY_MARK.encode() in text:
+            from cryptography.hazmat.primitives.serialization import (  # noqa: PLC0415
+                load_pem_public_key,  # optional extra, needed only for public-key accounts
+            )
+
+            text = load_pem_public_key(text)
+        loaded[key] = text
+    return loaded
+
+
 class LocalExchange:
     """A verifying exchange on 127.0.0.1 (ephemeral port), run as a context manager::
 
@@ -54,9 +83,14 @@ class LocalExchange:
             assert exchange.received[-1].verdict.ok
 
     Routes: ``/api/ /sapi/ /fapi/ /dapi/ /eapi/`` check Binance SIGNED requests (and
-    listenKey paths the API key only), ``/tradingApi`` Poloniex legacy requests with a
-    strict per-key nonce, ``/mp-api/`` Binance Open Service JWTs. Errors come back in
-    each exchange's own format. Accounts default to the specs' throw-away credentials.
+    listenKey paths the API key only; ``/api/v3/time``, ``/fapi/v1/time``,
+    ``/dapi/v1/time`` and ``/eapi/v1/time`` answer the server time), ``/tradingApi``
+    Poloniex legacy requests with a strict per-key nonce, ``/mp-api/`` Binance Open
+    Service JWTs. Errors come back in each exchange's own format. Accounts default to
+    the specs' throw-away credentials.
+
+    :param binance: per API key, an HMAC secret, or an RSA/Ed25519 public key (PEM or a
+        ``cryptography`` object) as registered with Binance.
 
     :param clock: the server's time in nanoseconds (default :func:`time.time_ns`).
     :param clock_offset_ms: added to ``clock``: run the server ahead (>0) or behind (<0).
@@ -65,13 +99,13 @@ class LocalExchange:
     def __init__(
         self,
         *,
-        binance: Mapping[str, str | bytes] | None = None,
+        binance: Mapping[str, Any] | None = None,
         poloniex: Mapping[str, str | bytes] | None = None,
         open_api: Mapping[str, str | bytes] | None = None,
         clock: Callable[[], int] = time.time_ns,
         clock_offset_ms: int = 0,
     ) -> None:
-        self.binance = _as_bytes(binance or {BINANCE_KEY: BINANCE_SECRET})
+        self.binance = _binance_accounts(binance)
         self.poloniex = _as_bytes(poloniex or {POLONIEX_KEY: POLONIEX_SECRET})
         self.open_api = _as_bytes(open_api or {OPEN_API_KEY: OPEN_API_SECRET})
         self.clock = clock
@@ -121,7 +155,10 @@ class LocalExchange:
     def handle(self, received: Received) -> tuple[int, dict[str, Any]]:
         """Verify one request and answer as the exchange would: (HTTP status, JSON body)."""
         path = received.path
-        if path.startswith(_BINANCE_PREFIXES):
+        answer: dict[str, Any]
+        if path in _TIME_PATHS:
+            scheme, status, answer = "time", 200, {"serverTime": self.now_ms()}
+        elif path.startswith(_BINANCE_PREFIXES):
             scheme, status, answer = "binance", *self._binance(received)
         elif path == "/tradingApi":
             scheme, status, answer = "poloniex", *self._poloniex(received)

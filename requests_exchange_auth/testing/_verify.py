@@ -6,12 +6,15 @@ Each verifier takes a request as the exchange receives it and answers with a
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlsplit
 
 from requests.structures import CaseInsensitiveDict
@@ -60,10 +63,38 @@ def _split_signature(part: str) -> tuple[str, str] | None:
     return head[:-1], value
 
 
+def _binance_signature_ok(credential: bytes | Any, payload: bytes, signature: str) -> bool:
+    """Check ``signature`` over ``payload`` with an HMAC secret or RSA/Ed25519 public key (§4)."""
+    if isinstance(credential, bytes):
+        expected = hmac.new(credential, payload, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature.lower())  # hex: case-insensitive
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415  # optional extra
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: PLC0415
+
+    # The server form-decodes the parameter: an unescaped '+' becomes a space (§4).
+    try:
+        raw = base64.b64decode(unquote_plus(signature), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    try:
+        if isinstance(credential, rsa.RSAPublicKey):
+            credential.verify(raw, payload, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            credential.verify(raw, payload)  # Ed25519: pure, no pre-hash
+    except InvalidSignature:
+        return False
+    return True
+
+
 def verify_binance(  # noqa: PLR0911  # one early return per Binance error, in the server's order
-    received: Received, secrets: Mapping[str, bytes], now_ms: int, *, key_only: bool = False
+    received: Received, secrets: Mapping[str, bytes | Any], now_ms: int, *, key_only: bool = False
 ) -> Verdict:
-    """Check a Binance request the way binance-signed-requests.md §3-§6 describe the server."""
+    """Check a Binance request the way binance-signed-requests.md §3-§6 describe the server.
+
+    :param secrets: per API key, the HMAC secret (``bytes``) or the registered RSA or
+        Ed25519 public key (a ``cryptography`` public-key object).
+    """
     api_key = received.headers.get("X-MBX-APIKEY")
     if not api_key:
         return Verdict(False, "-2014", "API-key format invalid.")
@@ -80,8 +111,7 @@ def verify_binance(  # noqa: PLR0911  # one early return per Binance error, in t
     payload = query + rest if body else rest
     params = dict(parse_qsl(body, keep_blank_values=True))
     params.update(parse_qsl(query, keep_blank_values=True))  # §2: the query value wins
-    expected = hmac.new(secrets[api_key], payload.encode("latin-1"), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.lower()):
+    if not _binance_signature_ok(secrets[api_key], payload.encode("latin-1"), signature):
         return Verdict(False, "-1022", "Signature for this request is not valid.")
     if not _DIGITS.fullmatch(params.get("timestamp", "")):
         return Verdict(False, "-1102", "Mandatory parameter 'timestamp' was not sent or malformed.")
