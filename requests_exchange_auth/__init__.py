@@ -8,6 +8,7 @@
 
 from .binance import BinanceApiKeyAuth, BinanceQueryAuth
 from .binance_open import BinanceOpenApiJwtAuth, decrypt_user_data
+from .clock import BinanceServerClock
 from .exceptions import (
     ConfigurationError,
     CrossOriginRedirectError,
@@ -16,17 +17,19 @@ from .exceptions import (
     InsecureTransportError,
     MissingDependencyError,
     NonceError,
+    ServerTimeError,
     UnsignableRequestError,
 )
 from .nonce import MonotonicNonce
 from .poloniex import PoloniexBodyDigestAuth
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BinanceApiKeyAuth",
     "BinanceOpenApiJwtAuth",
     "BinanceQueryAuth",
+    "BinanceServerClock",
     "ConfigurationError",
     "CrossOriginRedirectError",
     "DecryptionError",
@@ -36,6 +39,7 @@ __all__ = [
     "MonotonicNonce",
     "NonceError",
     "PoloniexBodyDigestAuth",
+    "ServerTimeError",
     "UnsignableRequestError",
     "decrypt_user_data",
 ]

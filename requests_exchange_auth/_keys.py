@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._signing import require
 from .exceptions import ConfigurationError
 
 _PEM_MARK = b"-----BEGIN"
+# PEM kinds that load_pem_private_key cannot take, with what to do instead.
+_WRONG_PEM = {
+    b"-----BEGIN PUBLIC KEY-----": (
+        "private_key is a public key (PEM 'BEGIN PUBLIC KEY'); pass the private key. The "
+        "public key is the one you register with the exchange."
+    ),
+    b"-----BEGIN OPENSSH PRIVATE KEY-----": (
+        "private_key is in OpenSSH format (PEM 'BEGIN OPENSSH PRIVATE KEY'); convert it to "
+        "PKCS#8 with 'ssh-keygen -p -m PKCS8 -f KEYFILE', or generate one with "
+        "'openssl genpkey -algorithm ed25519 -out private.pem'."
+    ),
+    b"-----BEGIN CERTIFICATE-----": (
+        "private_key is a certificate (PEM 'BEGIN CERTIFICATE'); pass the private key."
+    ),
+}
 
 
 def load_private_key(
@@ -15,15 +29,19 @@ def load_private_key(
 ) -> Any:
     """A private-key object of one of the ``accept`` types, from PEM ``str``/``bytes`` or an object.
 
-    :param feature: named in the error when ``cryptography`` is missing.
+    :param accept: the accepted ``cryptography`` key classes; a caller imports them after
+        :func:`require` succeeded.
+    :param feature: who asks, named in the errors.
     """
-    require("cryptography", extra="crypto", feature=feature)
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     wanted = " or ".join(t.__name__ for t in accept)
     if isinstance(key, str):
         key = key.encode("utf-8")
     if isinstance(key, bytes):
+        for mark, problem in _WRONG_PEM.items():
+            if mark in key:
+                raise ConfigurationError(problem)
         if _PEM_MARK not in key:
             msg = (
                 "private_key must be PEM text starting with '-----BEGIN PRIVATE KEY-----' "
@@ -31,10 +49,46 @@ def load_private_key(
             )
             raise ConfigurationError(msg)
         key = _load_pem(load_pem_private_key, key, password)
+    elif password is not None:
+        msg = (
+            "private_key_password applies only to PEM text; this private_key is already a "
+            "key object, so drop private_key_password."
+        )
+        raise ConfigurationError(msg)
     if not isinstance(key, accept):
-        msg = f"private_key is a {type(key).__name__}; {feature} accepts {wanted} keys only."
+        msg = f"private_key is {_describe(key)}; {feature} accepts {wanted} keys only."
         raise ConfigurationError(msg)
     return key
+
+
+def _describe(key: object) -> str:
+    """What kind of object ``key`` is, in words, without showing any of it."""
+    from cryptography.hazmat.primitives.asymmetric import (  # optional extra
+        dsa,
+        ec,
+        ed448,
+        ed25519,
+        rsa,
+        x448,
+        x25519,
+    )
+
+    kinds: tuple[tuple[type, str], ...] = (
+        (rsa.RSAPrivateKey, "an RSA private key"),
+        (ed25519.Ed25519PrivateKey, "an Ed25519 private key"),
+        (ec.EllipticCurvePrivateKey, "an EC (elliptic-curve) private key"),
+        (dsa.DSAPrivateKey, "a DSA private key"),
+        (ed448.Ed448PrivateKey, "an Ed448 private key"),
+        (x25519.X25519PrivateKey, "an X25519 (key-agreement) private key"),
+        (x448.X448PrivateKey, "an X448 (key-agreement) private key"),
+    )
+    name = type(key).__name__
+    for kind, words in kinds:
+        if isinstance(key, kind):
+            return f"{words} ({name})"
+    if "PublicKey" in name:
+        return f"a public key ({name}); pass the private key, and register the public one"
+    return f"a {name}"
 
 
 def _load_pem(load: Any, pem: bytes, password: str | bytes | None) -> Any:

@@ -6,6 +6,7 @@ them (DESIGN.md, "Dependencies").
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import importlib
@@ -52,3 +53,19 @@ def jwt_hs256(claims: dict[str, Any], secret: bytes) -> str:
 
     token: str = jwt.encode(claims, secret, algorithm="HS256")
     return token
+
+
+def rsa_sha256_b64(private_key: Any, payload: bytes) -> str:
+    """Base64 RSASSA-PKCS1-v1_5 with SHA-256 (Binance RSA keys, binance-signed-requests.md §4).
+
+    :param private_key: a ``cryptography`` RSA private key; PKCS#1 v1.5 is deterministic.
+    """
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415  # optional extra
+    from cryptography.hazmat.primitives.asymmetric import padding  # noqa: PLC0415
+
+    return base64.b64encode(private_key.sign(payload, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def ed25519_b64(private_key: Any, payload: bytes) -> str:
+    """Base64 pure Ed25519, RFC 8032 without pre-hash (Binance Ed25519 keys, §4)."""
+    return base64.b64encode(private_key.sign(payload)).decode()

@@ -6,30 +6,35 @@ Specification: ``specs/binance-signed-requests.md``; section numbers below refer
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
-from requests import PreparedRequest
+from requests import PreparedRequest, Response
+from requests.cookies import extract_cookies_to_jar
 
 from . import _credentials
 from ._base import ExchangeAuth
+from ._binance_keys import signer as _signer
 from ._credentials import Clock, StrOrBytes
-from ._signing import hmac_sha256_hex
 from ._wire import (
     RedirectPolicy,
     append_param,
     form_body,
     has_param,
     join_url,
+    log,
     remove_params,
     set_form_body,
     split_url,
 )
-from .exceptions import ConfigurationError
+from .exceptions import ConfigurationError, ServerTimeError
 
 RecvWindow = int | float | Decimal | str
+TimestampUnit = Literal["ms", "us"]
 # The auth owns these: re-signing replaces them, never duplicates them (DESIGN.md #2).
 _OWNED = ("timestamp", "signature")
 _MAX_RECV_WINDOW = Decimal(60000)  # §5: "max 60000"
+_NS_PER_UNIT = {"ms": 1_000_000, "us": 1_000}
+_INVALID_TIMESTAMP = -1021
 
 
 def _recv_window(value: RecvWindow | None) -> str | None:
@@ -63,21 +68,35 @@ class BinanceQueryAuth(ExchangeAuth):
     parameter: in the form body when the request has one, otherwise in the query; the
     signed payload is the query followed by the body, exactly as sent (§3, §7). The key
     goes in ``X-MBX-APIKEY``. Re-signing the same request replaces ``timestamp`` and
-    ``signature`` with fresh values.
+    ``signature`` with fresh values. One object serves spot (``/api``, ``/sapi``),
+    futures (``/fapi``, ``/dapi``) and options (``/eapi``) alike.
+
+    Give exactly one of ``secret`` (an HMAC key) or ``private_key`` (an RSA or Ed25519
+    key, which Binance recommends, §1).
 
     :param api_key: the API key.
     :param secret: the HMAC secret key (``str`` or ``bytes``).
-    :param private_key: an RSA or Ed25519 key; not supported yet.
-    :param private_key_password: the password of an encrypted ``private_key``.
+    :param private_key: an RSA (PKCS#1 v1.5, SHA-256) or Ed25519 private key: PEM text as
+        ``str`` or ``bytes`` (PKCS#8 or PKCS#1), or a ``cryptography`` private-key object.
+        Needs the ``crypto`` extra.
+    :param private_key_password: the password of an encrypted PEM ``private_key``.
     :param recv_window: milliseconds, > 0 and ≤ 60000, at most three decimals; added as
         ``recvWindow`` unless the request already has one.
-    :param clock: Unix time in nanoseconds as an ``int`` (default :func:`time.time_ns`).
+    :param timestamp_unit: ``"ms"`` (default) or ``"us"``; spot also accepts microsecond
+        timestamps, the futures APIs document milliseconds only (§5).
+    :param clock: Unix time in nanoseconds as an ``int`` (default :func:`time.time_ns`);
+        pass a :class:`~requests_exchange_auth.BinanceServerClock` to follow the server.
+    :param retry_invalid_timestamp: when a response is error -1021 (timestamp outside
+        ``recvWindow`` or ahead of the server), sync ``clock`` and resend the request once,
+        re-signed with a fresh timestamp (§6). Needs a ``clock`` with a ``sync`` method.
     :param allow_insecure_http: sign plain ``http://`` requests to non-loopback hosts.
     :param on_cross_origin_redirect: ``"strip"`` (default) follows a redirect to another
         origin without key, signature or signed body; ``"raise"`` refuses to follow it.
     :raises ConfigurationError: for any invalid argument.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 RSA and Ed25519 keys, ``timestamp_unit``,
+       ``retry_invalid_timestamp``.
     """
 
     headers = ("X-MBX-APIKEY",)
@@ -92,7 +111,9 @@ class BinanceQueryAuth(ExchangeAuth):
         private_key: object = None,
         private_key_password: StrOrBytes | None = None,
         recv_window: RecvWindow | None = None,
+        timestamp_unit: TimestampUnit = "ms",
         clock: Clock | None = None,
+        retry_invalid_timestamp: bool = False,
         allow_insecure_http: bool = False,
         on_cross_origin_redirect: RedirectPolicy = "strip",
     ) -> None:
@@ -101,25 +122,41 @@ class BinanceQueryAuth(ExchangeAuth):
             allow_insecure_http=allow_insecure_http,
             on_cross_origin_redirect=on_cross_origin_redirect,
         )
-        if private_key is not None or private_key_password is not None:
-            msg = (
-                "RSA and Ed25519 keys (private_key=) are not supported yet; sign with the "
-                "HMAC secret of an HMAC API key: BinanceQueryAuth(api_key, secret)."
-            )
-            raise ConfigurationError(msg)
-        if secret is None:
-            msg = (
-                "BinanceQueryAuth needs the HMAC secret: BinanceQueryAuth(api_key, secret). "
-                "For endpoints that take only the API key (e.g. listenKey), use "
-                "BinanceApiKeyAuth(api_key)."
-            )
-            raise ConfigurationError(msg)
-        self._secret = _credentials.secret(secret)
+        self._signer = _signer(secret, private_key, private_key_password)
         self._recv_window = _recv_window(recv_window)
+        if timestamp_unit not in _NS_PER_UNIT:
+            msg = (
+                f"timestamp_unit must be 'ms' (milliseconds, every API) or 'us' "
+                f"(microseconds, spot only), not {timestamp_unit!r}."
+            )
+            raise ConfigurationError(msg)
+        self._ns_per_unit = _NS_PER_UNIT[timestamp_unit]
         self._clock = _credentials.clock(clock)
+        self._retry = bool(retry_invalid_timestamp)
+        if self._retry and not callable(getattr(self._clock, "sync", None)):
+            msg = (
+                "retry_invalid_timestamp=True needs a clock it can sync after -1021; pass "
+                "clock=BinanceServerClock(url).sync() (a plain time source cannot be corrected)."
+            )
+            raise ConfigurationError(msg)
+
+    @property
+    def key_type(self) -> str:
+        """``"HMAC"``, ``"RSA"`` or ``"Ed25519"``: how this auth signs."""
+        return self._signer.key_type
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         self._begin(r)
+        self._sign(r)
+        if self._retry:
+            # First in line, so the redirect guard also sees the response of a resend.
+            hooks = r.hooks.setdefault("response", [])
+            if self._resend_on_invalid_timestamp not in hooks:
+                hooks.insert(0, self._resend_on_invalid_timestamp)
+        return r
+
+    def _sign(self, r: PreparedRequest) -> None:
+        """Add fresh ``recvWindow``/``timestamp`` and the ``signature`` (§3, §7)."""
         base, query, fragment = split_url(r.url or "")
         query = remove_params(query, _OWNED)
         body = form_body(r, "BinanceQueryAuth")
@@ -134,13 +171,44 @@ class BinanceQueryAuth(ExchangeAuth):
         ours = append_param(ours, f"timestamp={self._timestamp()}")
         # §3: totalParams is the query followed by the body, no separator.
         total = ours if body is None else query + ours
-        ours = append_param(ours, f"signature={hmac_sha256_hex(self._secret, total.encode())}")
+        ours = append_param(ours, f"signature={self._signer(total.encode())}")
         if body is None:
             r.url = join_url(base, ours, fragment)
         else:
             r.url = join_url(base, query, fragment)
             set_form_body(r, ours)
-        return r
+
+    def _resend_on_invalid_timestamp(self, response: Response, **kwargs: Any) -> Response:
+        """On -1021, sync the clock and resend once, re-signed (§6).
+
+        Modelled on requests' ``HTTPDigestAuth.handle_401``: the resend goes straight to
+        the connection adapter, which runs no hooks, so it can never trigger a second
+        resend; the first response is kept in ``history``. -1021 means the server
+        rejected the request before acting on it; no other answer is resent.
+        """
+        if not _is_invalid_timestamp(response):
+            return response
+        _ = response.content  # read it all, so the connection goes back to the pool
+        response.close()
+        clock: Any = self._clock
+        try:
+            # Threads that met the same -1021 share one sync: skip it when a sync finished
+            # after this request was sent.
+            clock.sync(max_age=response.elapsed.total_seconds())
+        except ServerTimeError as exc:
+            log.warning("-1021 answer not resent: %s", exc)
+            return response
+        resend = response.request.copy()
+        # Cookies the -1021 answer set go along, as digest auth does (auth.py, handle_401).
+        jar = resend._cookies  # type: ignore[attr-defined]  # requests' own attribute
+        extract_cookies_to_jar(jar, response.request, response.raw)  # type: ignore[no-untyped-call]
+        resend.prepare_cookies(jar)
+        self._sign(resend)
+        log.info("resending a request re-signed after -1021 (timestamp outside recvWindow)")
+        retried: Response = response.connection.send(resend, **kwargs)
+        retried.history.append(response)
+        retried.request = resend
+        return retried
 
     def key_only(self) -> BinanceApiKeyAuth:
         """An auth with the same key and policies that sends the key unsigned (§1)."""
@@ -151,8 +219,19 @@ class BinanceQueryAuth(ExchangeAuth):
         )
 
     def _timestamp(self) -> int:
-        """Milliseconds since the epoch, from the injected clock (§5)."""
-        return _credentials.checked_now(self._clock(), "milliseconds") // 1_000_000
+        """Milliseconds (or microseconds) since the epoch, from the injected clock (§5)."""
+        return _credentials.checked_now(self._clock(), "milliseconds") // self._ns_per_unit
+
+
+def _is_invalid_timestamp(response: Response) -> bool:
+    """Whether Binance answered -1021 INVALID_TIMESTAMP (§6); it does so with HTTP 400."""
+    if not 400 <= response.status_code < 500:
+        return False
+    try:
+        answer = response.json()
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("code") == _INVALID_TIMESTAMP
 
 
 class BinanceApiKeyAuth(ExchangeAuth):

@@ -10,6 +10,7 @@
         ├── InsecureTransportError                 a signed request to a plain-http URL
         ├── CrossOriginRedirectError               a redirect would carry credentials away
         ├── NonceError (+ ValueError)              a nonce source returned a bad value
+        ├── ServerTimeError                        the server time could not be read
         └── DecryptionError (+ ValueError)         ``userData`` could not be decrypted
 
 The root subclasses :class:`requests.RequestException`, as requests' own
@@ -30,6 +31,7 @@ __all__ = [
     "InsecureTransportError",
     "MissingDependencyError",
     "NonceError",
+    "ServerTimeError",
     "UnsignableRequestError",
 ]
 
@@ -60,6 +62,10 @@ class CrossOriginRedirectError(ExchangeAuthError):
 
 class NonceError(ExchangeAuthError, ValueError):
     """A nonce source returned something other than a positive ``int``."""
+
+
+class ServerTimeError(ExchangeAuthError):
+    """A server clock could not read the exchange's time endpoint; its last estimate stays."""
 
 
 class DecryptionError(ExchangeAuthError, ValueError):

@@ -19,6 +19,7 @@ from vectors import (
     BINANCE_API_KEY,
     BINANCE_ORDER_URL,
     BINANCE_SECRET,
+    ED25519_PUBLIC_KEY_PEM,
     ED25519_TEST_KEY_PEM,
     FUTURES_SECRET,
     OPEN_API_AK,
@@ -37,6 +38,7 @@ from requests_exchange_auth import (
     BinanceApiKeyAuth,
     BinanceOpenApiJwtAuth,
     BinanceQueryAuth,
+    BinanceServerClock,
     ConfigurationError,
     DecryptionError,
     InsecureTransportError,
@@ -124,6 +126,29 @@ def ed25519_key() -> Any:
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     return load_pem_private_key(ED25519_TEST_KEY_PEM.encode(), password=None)
+
+
+def other_key(kind: str) -> Any:
+    """A freshly generated private key of a kind Binance does not take (never stored)."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa, x25519
+
+    if kind == "ec":
+        return ec.generate_private_key(ec.SECP256R1())
+    if kind == "dsa":
+        return dsa.generate_private_key(2048)
+    if kind == "x25519":
+        return x25519.X25519PrivateKey.generate()
+    return rsa.generate_private_key(65537, 1024)  # noqa: S505  # the point: too short
+
+
+def other_key_pem(kind: str) -> bytes:
+    from cryptography.hazmat.primitives import serialization as s
+
+    if kind == "openssh":
+        return ed25519_key().private_bytes(
+            s.Encoding.PEM, s.PrivateFormat.OpenSSH, s.NoEncryption()
+        )
+    return other_key(kind).private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())
 
 
 def encrypted_rsa_pem(password: bytes) -> bytes:
@@ -227,6 +252,8 @@ def _as_bad_input(refused: RefusedRequest) -> BadInput:
 RECV_WINDOW_RANGE = ["recv_window is out of range", "at most 60000"]
 RECV_WINDOW_NUMBER = ["recv_window must be a number", "e.g. 5000"]
 WHITESPACE = "contains whitespace or control characters"
+ONLY_BINANCE = "accepts RSAPrivateKey or Ed25519PrivateKey keys only"
+ED25519_FOUND = "private_key is an Ed25519 private key (Ed25519PrivateKey)"
 NOT_DECRYPTED = ["userData could not be decrypted", "private_key"]
 
 BAD_INPUTS: list[BadInput] = [
@@ -264,17 +291,93 @@ BAD_INPUTS: list[BadInput] = [
              ConfigurationError, ["secret must be str or bytes, not int"]),
     BadInput("secret-missing", lambda: BinanceQueryAuth(BINANCE_API_KEY),
              ConfigurationError, ["needs the HMAC secret", "BinanceApiKeyAuth(api_key)"]),
-    BadInput("private_key-not-supported-yet",
-             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=RSA_TEST_KEY_PEM),
-             ConfigurationError, ["private_key=", "not supported yet"]),
-    BadInput("private_key-with-secret",
+    BadInput("secret-and-private_key",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET,
                                       private_key=ED25519_TEST_KEY_PEM),
-             ConfigurationError, ["private_key=", "not supported yet"]),
-    BadInput("private_key_password-not-supported-yet",
+             ConfigurationError, ["either secret", "or private_key", "not both"]),
+    BadInput("private_key_password-without-private_key",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET,
                                       private_key_password=BINANCE_SECRET),
-             ConfigurationError, ["not supported yet"]),
+             ConfigurationError, ["private_key_password was given without private_key"]),
+    BadInput("private_key-ec",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key("ec")),
+             ConfigurationError, ["is an EC (elliptic-curve) private key", ONLY_BINANCE]),
+    BadInput("private_key-ec-pem",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key_pem("ec")),
+             ConfigurationError, ["is an EC (elliptic-curve) private key", ONLY_BINANCE]),
+    BadInput("private_key-dsa",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key("dsa")),
+             ConfigurationError, ["private_key is a DSA private key", ONLY_BINANCE]),
+    BadInput("private_key-x25519",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key("x25519")),
+             ConfigurationError, ["an X25519 (key-agreement) private key", ONLY_BINANCE]),
+    BadInput("private_key-public-key-object",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=ed25519_key().public_key()),
+             ConfigurationError, ["public key", "pass the private key"]),
+    BadInput("private_key-public-key-pem",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=ED25519_PUBLIC_KEY_PEM),
+             ConfigurationError, ["private_key is a public key", "pass the private key"]),
+    BadInput("private_key-openssh",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key_pem("openssh")),
+             ConfigurationError, ["OpenSSH format", "ssh-keygen -p -m PKCS8"]),
+    BadInput("private_key-garbage",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key="not a key at all"),
+             ConfigurationError, ["private_key must be PEM text", "no BEGIN line"]),
+    BadInput("private_key-garbage-pem",
+             lambda: BinanceQueryAuth(
+                 BINANCE_API_KEY,
+                 private_key="-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END"),
+             ConfigurationError, ["private_key could not be loaded", "openssl pkey"]),
+    BadInput("private_key-int", lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=12345),
+             ConfigurationError, ["private_key is a int", "RSAPrivateKey or Ed25519PrivateKey"]),
+    BadInput("private_key-rsa-1024",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key("rsa1024")),
+             ConfigurationError, ["1024-bit RSA key", "2048 or 4096", "openssl genpkey"]),
+    BadInput("private_key-encrypted-no-password",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=encrypted_rsa_pem(b"horse")),
+             ConfigurationError, ["private_key is encrypted", "private_key_password"]),
+    BadInput("private_key-encrypted-wrong-password",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=encrypted_rsa_pem(b"horse"),
+                                      private_key_password="battery"),
+             ConfigurationError, ["private_key could not be loaded", "private_key_password"]),
+    BadInput("private_key-password-not-text",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=RSA_TEST_KEY_PEM,
+                                      private_key_password=1234),
+             ConfigurationError, ["private_key_password must be str or bytes, not int"]),
+    BadInput("private_key-object-with-password",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=ed25519_key(),
+                                      private_key_password="battery"),
+             ConfigurationError, ["private_key_password applies only to PEM text"]),
+    BadInput("timestamp_unit-s",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET, timestamp_unit="s"),
+             ConfigurationError, ["timestamp_unit must be 'ms'", "'us'", "not 's'"]),
+    BadInput("retry-without-syncable-clock",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET,
+                                      retry_invalid_timestamp=True),
+             ConfigurationError, ["retry_invalid_timestamp=True needs a clock",
+                                  "BinanceServerClock(url).sync()"]),
+    BadInput("server-clock-not-a-url", lambda: BinanceServerClock("api.binance.com"),
+             ConfigurationError, ["needs an http(s) URL", "https://api.binance.com"]),
+    BadInput("server-clock-unknown-api",
+             lambda: BinanceServerClock("https://testnet.binancefuture.com"),
+             ConfigurationError, ["cannot tell which Binance API", "/fapi", "/time"]),
+    BadInput("server-clock-unknown-path",
+             lambda: BinanceServerClock("https://api.binance.com/v1/order"),
+             ConfigurationError, ["cannot tell which Binance API"]),
+    BadInput("server-clock-samples-0",
+             lambda: BinanceServerClock("https://api.binance.com", samples=0),
+             ConfigurationError, ["samples must be an int from 1 to 25", "not 0"]),
+    BadInput("server-clock-samples-float",
+             lambda: BinanceServerClock("https://api.binance.com", samples=5.0),
+             ConfigurationError, ["samples must be an int"]),
+    BadInput("server-clock-resync-tiny",
+             lambda: BinanceServerClock("https://api.binance.com", resync_every=0.01),
+             ConfigurationError, ["resync_every must be seconds, at least 1"]),
+    BadInput("server-clock-resync-text",
+             lambda: BinanceServerClock("https://api.binance.com", resync_every="300"),
+             ConfigurationError, ["resync_every must be seconds"]),
+    BadInput("server-clock-not-synced", BinanceServerClock("https://a.localhost/api"),
+             ConfigurationError, ["has not synced yet", "sync()"]),
     BadInput("poloniex-api_key-empty", lambda: PoloniexBodyDigestAuth("", POLONIEX_SECRET),
              ConfigurationError, ["api_key is empty"]),
     BadInput("poloniex-secret-newline",
@@ -401,9 +504,9 @@ BAD_INPUTS: list[BadInput] = [
              DecryptionError, ["userData could not be decrypted", "not base64"]),
     BadInput("decrypt-ed25519-pem",
              lambda: decrypt_user_data(ED25519_TEST_KEY_PEM, USER_DATA_STD),
-             ConfigurationError, ["private_key is a Ed25519PrivateKey", "RSAPrivateKey"]),
+             ConfigurationError, [ED25519_FOUND, "accepts RSAPrivateKey keys only"]),
     BadInput("decrypt-ed25519-object", lambda: decrypt_user_data(ed25519_key(), USER_DATA_STD),
-             ConfigurationError, ["private_key is a Ed25519PrivateKey", "RSAPrivateKey"]),
+             ConfigurationError, [ED25519_FOUND, "accepts RSAPrivateKey keys only"]),
     BadInput("decrypt-pem-garbage",
              lambda: decrypt_user_data(
                  "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",

@@ -113,6 +113,55 @@ ED25519_TEST_KEY_PEM = (
     "MC4CAQAwBQYDK2VwBCIEIIY838w8+EorlMSk1jpRraLLZr5OKywq4dNTOTDqc+Hr\n"
     "-----END PRIVATE KEY-----\n"
 )
+ED25519_PUBLIC_KEY_PEM = (
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEAsKi2AcPuaLzG7+OoJXKGTHSgEfWjT2YF+jMR7rqyaYI=\n"
+    "-----END PUBLIC KEY-----\n"
+)
+RSA_P1 = (
+    "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=1&price=0.2"
+    "&timestamp=1668481559918&recvWindow=5000"
+)
+RSA_P2 = (
+    "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=SELL&type=LIMIT"
+    "&timeInForce=GTC&quantity=1&price=0.2&timestamp=1668481559918&recvWindow=5000"
+)
+ASYMMETRIC_TIMESTAMP = 1668481559918
+# (key PEM, payload, base64 signature) from §8; on the wire '+', '/', '=' are escaped
+ASYMMETRIC_VECTORS = {
+    "RSA-P1": (
+        RSA_TEST_KEY_PEM,
+        RSA_P1,
+        "ZlHLBUrw5e3koXtzbHRPu8NBvnS9w2R/XaK8lLGSdNWsk9ZR23hoG7GsQtPyDneKA8VnFq856V0AZkD5+FB8"
+        "pIXDPjSg5j2bhimWGpfed31cqec/ZUFpbTYNzkUmSDPI4K4RiG85wm+K9mlGSQX1G4GW759RksVnWccuyfQ/"
+        "j40A+PxAU5GW6RquEolOp9HrG5WhFGuUMNZNPQM2QAk/zbNHY8pYCSuPXz9s52rZOe8yIaIwMGnKd8LA9Rr9"
+        "spqFGIL4GwbpWn4+zr4v+jiFZ6qg4fXCeu++7ZLLLSiRDs3+P1K4Se8ZGHYrhlGavQ16twKDGXT5AWP3Ol8u"
+        "d0rk3Q==",
+    ),
+    "RSA-P2": (
+        RSA_TEST_KEY_PEM,
+        RSA_P2,
+        "wJpkB/lSf0Yt5Jzdbnm0cfh2LJuRAUd5EU0mtKfIgZsjlxzTLlZxDSKidac0lJnvQh4vwwncDAAu1XIfduhs"
+        "cYUtyvC4glITOuZ1D2ERfji0msaCydPXG0+MrJAnhga84Hi4E6kMDcKmxstlEiS2UOLQBj09qCW9m1o2em3J"
+        "hf5j4W5DMtHlbayoVwPc6xZB+YMelDi8Dbs5RRInD6+dIeVvX3FLlfS4vECnx65SY3iUjRAkY560cnJ16qxB"
+        "Ic3hmDMnZrJvoAoMiac5Qi3cfDATGNhvUig21fWGTGPVBLlstWt17l4U4QHN+hXlvi4SaYKTH9Y4V9zkXnXN"
+        "67i1ug==",
+    ),
+    "Ed25519-P1": (
+        ED25519_TEST_KEY_PEM,
+        RSA_P1,
+        "a2oDn9oit3zmL9R25YkExwNTQJQ6bPKUPd7ucR/Qv45ALEPFVKWe/XqvvUB6AzhzscmHHYkwszunrIWaVRznDQ==",
+    ),
+    "Ed25519-P2": (
+        ED25519_TEST_KEY_PEM,
+        RSA_P2,
+        "rtIAt4HILt3C5JnqQBi1+R22bRgcDpr3JcQfWtrLPTR2KFWVXWoFlSXpYG6rLhZRwKEPYfv2lsqHEGqsh9RnBw==",
+    ),
+}
+ED25519_P1_WIRE = (
+    "a2oDn9oit3zmL9R25YkExwNTQJQ6bPKUPd7ucR%2FQv45ALEPFVKWe%2FXqvvUB6AzhzscmHHYkwszunrIWaVRz"
+    "nDQ%3D%3D"
+)
 
 # -- poloniex.md Part A "Legacy vector" (secret GENERATED FOR TESTING) -------------------
 
