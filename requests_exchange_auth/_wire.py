@@ -59,6 +59,24 @@ def remove_params(part: str, names: Collection[str]) -> str:
     return "&".join(p for p in part.split("&") if p.partition("=")[0] not in names)
 
 
+def replace_param(part: str, piece: str) -> str | None:
+    """Put ``name=value`` in place of the first ``name=…`` piece and drop any later ones.
+
+    :returns: the new text, or ``None`` when ``part`` has no such parameter.
+    """
+    name = piece.partition("=")[0]
+    if name not in part:  # the common case: nothing to replace
+        return None
+    pieces, found = [], False
+    for p in part.split("&"):
+        if p.partition("=")[0] != name:
+            pieces.append(p)
+        elif not found:
+            pieces.append(piece)
+            found = True
+    return "&".join(pieces) if found else None
+
+
 def append_param(part: str, piece: str) -> str:
     """Append ``name=value`` to raw query or body text."""
     return f"{part}&{piece}" if part else piece

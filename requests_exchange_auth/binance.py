@@ -23,6 +23,7 @@ from ._wire import (
     join_url,
     log,
     remove_params,
+    replace_param,
     set_form_body,
     split_url,
 )
@@ -31,7 +32,8 @@ from .exceptions import ConfigurationError, ServerTimeError
 RecvWindow = int | float | Decimal | str
 TimestampUnit = Literal["ms", "us"]
 # The auth owns these: re-signing replaces them, never duplicates them (DESIGN.md #2).
-_OWNED = ("timestamp", "signature")
+_SIGNATURE = ("signature",)
+_TIMESTAMP = ("timestamp",)
 _MAX_RECV_WINDOW = Decimal(60000)  # §5: "max 60000"
 _NS_PER_UNIT = {"ms": 1_000_000, "us": 1_000}
 _INVALID_TIMESTAMP = -1021
@@ -158,17 +160,20 @@ class BinanceQueryAuth(ExchangeAuth):
     def _sign(self, r: PreparedRequest) -> None:
         """Add fresh ``recvWindow``/``timestamp`` and the ``signature`` (§3, §7)."""
         base, query, fragment = split_url(r.url or "")
-        query = remove_params(query, _OWNED)
+        query = remove_params(query, _SIGNATURE)
         body = form_body(r, "BinanceQueryAuth")
         if body is not None:
-            body = remove_params(body, _OWNED)
+            body = remove_params(body, _SIGNATURE)
+        stamp = f"timestamp={self._timestamp()}"
+        query, body, placed = _place_timestamp(query, body, stamp)
         # §7: our parameters go at the end of the body when there is one, else the query.
         ours = body if body is not None else query
         if self._recv_window is not None and not (
             has_param(query, "recvWindow") or (body is not None and has_param(body, "recvWindow"))
         ):
             ours = append_param(ours, f"recvWindow={self._recv_window}")
-        ours = append_param(ours, f"timestamp={self._timestamp()}")
+        if not placed:
+            ours = append_param(ours, stamp)
         # §3: totalParams is the query followed by the body, no separator.
         total = ours if body is None else query + ours
         ours = append_param(ours, f"signature={self._signer(total.encode())}")
@@ -221,6 +226,22 @@ class BinanceQueryAuth(ExchangeAuth):
     def _timestamp(self) -> int:
         """Milliseconds (or microseconds) since the epoch, from the injected clock (§5)."""
         return _credentials.checked_now(self._clock(), "milliseconds") // self._ns_per_unit
+
+
+def _place_timestamp(query: str, body: str | None, stamp: str) -> tuple[str, str | None, bool]:
+    """Put the fresh ``timestamp`` where the caller placed one; say whether it was placed.
+
+    DESIGN.md #2: the auth owns the value, so a stale one is replaced and copies are
+    dropped; the caller may own the position (the docs' RSA/Ed25519 payloads put
+    ``recvWindow`` after ``timestamp``, §8). The first one wins, the query before the body.
+    """
+    replaced = replace_param(query, stamp)
+    if replaced is not None:
+        return replaced, None if body is None else remove_params(body, _TIMESTAMP), True
+    replaced = None if body is None else replace_param(body, stamp)
+    if replaced is not None:
+        return query, replaced, True
+    return query, body, False
 
 
 def _is_invalid_timestamp(response: Response) -> bool:

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,8 @@ class Hit:
     body: bytes
 
 
-Responder = Callable[[Hit, str], tuple[int, dict[str, str]]]
+# (status, headers) or (status, headers, body); the body defaults to b"{}"
+Responder = Callable[[Hit, str], tuple[Any, ...]]
 
 
 @dataclass
@@ -52,12 +54,13 @@ class RecordingServer:
                     self.command, self.path, dict(self.headers.items()), self.rfile.read(length)
                 )
                 recorder.hits.append(hit)
-                status, headers = recorder.respond(hit, recorder.url)
+                status, headers, *rest = recorder.respond(hit, recorder.url)
+                body = rest[0] if rest else b"{}"
                 self.send_response(status)
-                for name, value in {**headers, "Content-Length": "2"}.items():
+                for name, value in {**headers, "Content-Length": str(len(body))}.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(body)
 
             do_GET = do_POST = do_PUT = do_DELETE = _any
 

@@ -68,13 +68,23 @@ def test_callers_recv_window_is_left_alone():
 
 
 def test_callers_timestamp_and_signature_are_replaced():
-    """Stale timestamp/signature parameters anywhere are replaced by one fresh pair."""
+    """Stale timestamp/signature parameters are replaced by one fresh pair.
+
+    A caller's timestamp keeps its place with a fresh value (the first one: query before
+    body); every other copy, and every stale signature, is dropped.
+    """
     auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=lambda: NOW_NS)
     r = auth(
-        prepared(params={"timestamp": "1", "signature": "x"}, data={"signature": "y", "a": "1"})
+        prepared(
+            params={"timestamp": "1", "signature": "x"},
+            data={"signature": "y", "a": "1", "timestamp": "2"},
+        )
     )
-    assert r.url == "https://api.binance.com/api/v3/order"
-    assert r.body.startswith("a=1&timestamp=1499827319559&signature=")
+    assert r.url == "https://api.binance.com/api/v3/order?timestamp=1499827319559"
+    assert r.body.startswith("a=1&signature=")
+    in_body = auth(prepared(data=[("timestamp", "1"), ("a", "1"), ("timestamp", "3")]))
+    assert in_body.body.startswith("timestamp=1499827319559&a=1&signature=")
+    assert in_body.body.count("timestamp") == 1
 
 
 def test_empty_body_signs_the_query():

@@ -52,6 +52,7 @@ ACCEPTED = Verdict(ok=True)
 # to three decimals (binance-signed-requests.md §5); int() alone would take "+1", " 1 ",
 # "1_000" or Arabic-Indic digits.
 _DIGITS = re.compile(r"[0-9]{1,20}")
+_MICROSECONDS = 10**15  # a 16-digit timestamp (ms stay at 13 digits until the year 2286)
 _RECV_WINDOW = re.compile(r"[0-9]{1,5}(\.[0-9]{1,3})?")
 
 
@@ -117,7 +118,9 @@ def verify_binance(  # noqa: PLR0911  # one early return per Binance error, in t
         return Verdict(False, "-1102", "Mandatory parameter 'timestamp' was not sent or malformed.")
     if not _RECV_WINDOW.fullmatch(params.get("recvWindow", "5000")):
         return Verdict(False, "-1100", "Illegal characters found in parameter 'recvWindow'.")
-    timestamp, recv_window = int(params["timestamp"]), float(params.get("recvWindow", "5000"))
+    timestamp, recv_window = float(params["timestamp"]), float(params.get("recvWindow", "5000"))
+    if timestamp >= _MICROSECONDS:  # §5: spot takes microseconds too, told apart by size
+        timestamp /= 1000  # in milliseconds, with the microseconds as a fraction
     if not 0 < recv_window <= 60000:
         return Verdict(False, "-1131", "recvWindow must be less than 60000")
     if timestamp >= now_ms + 1000:  # §5, first check
