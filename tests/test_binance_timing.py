@@ -1,0 +1,424 @@
+"""Server time and -1021: BinanceServerClock, the opt-in resend, and what is never resent.
+
+binance-signed-requests.md §5 (timing rules, time endpoints) and §6 (errors).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from hypothesis import given
+from hypothesis import strategies as st
+from vectors import FUTURES_PAYLOAD, FUTURES_SECRET, FUTURES_SIGNATURE, FUTURES_TIMESTAMP_MS
+
+from requests_exchange_auth import BinanceQueryAuth, BinanceServerClock, ServerTimeError
+from requests_exchange_auth.clock import time_url
+from requests_exchange_auth.testing import (
+    BINANCE_ED25519_KEY,
+    BINANCE_ED25519_PRIVATE_KEY,
+    BINANCE_KEY,
+    BINANCE_SECRET,
+    LocalExchange,
+)
+
+SECOND_MS = 1000
+
+
+def signed(exchange: LocalExchange) -> list:
+    """The signed requests the exchange received (time requests left out)."""
+    return [e for e in exchange.received if e.scheme == "binance"]
+
+
+# -- which time endpoint ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.binance.com", "https://api.binance.com/api/v3/time"),
+        ("https://api1.binance.com/", "https://api1.binance.com/api/v3/time"),
+        ("https://api.binance.com/sapi/v1/capital/config/getall", "https://api.binance.com/api/v3/time"),
+        ("https://fapi.binance.com", "https://fapi.binance.com/fapi/v1/time"),
+        ("https://dapi.binance.com/dapi/v1/order?x=1", "https://dapi.binance.com/dapi/v1/time"),
+        ("https://eapi.binance.com", "https://eapi.binance.com/eapi/v1/time"),
+        ("https://testnet.binance.vision", "https://testnet.binance.vision/api/v3/time"),
+        ("https://testnet.binancefuture.com/dapi", "https://testnet.binancefuture.com/dapi/v1/time"),
+        ("http://127.0.0.1:8080/fapi/v1/time", "http://127.0.0.1:8080/fapi/v1/time"),
+        ("https://proxy.example/custom/time/", "https://proxy.example/custom/time"),
+    ],
+)  # fmt: skip
+def test_time_endpoint_fits_the_api(url, expected):
+    assert time_url(url) == expected
+
+
+# -- the estimate -----------------------------------------------------------------------
+
+
+class FakeServer:
+    """A time endpoint ``offset_ns`` ahead of a fake monotonic clock, with set latencies."""
+
+    def __init__(self, offset_ns: int, latencies_ms: list[tuple[int, int]]) -> None:
+        self.now = 10**12  # the fake monotonic clock, ns
+        self.offset_ns = offset_ns
+        self.latencies = iter(latencies_ms)
+
+    def timer(self) -> int:
+        return self.now
+
+    def get(self, url: str, timeout: float) -> requests.Response:
+        there, back = next(self.latencies)
+        self.now += there * 1_000_000
+        server_ms = (self.now + self.offset_ns) // 1_000_000  # the server stamps here
+        self.now += back * 1_000_000
+        response = requests.Response()
+        response.status_code = 200
+        response._content = json.dumps({"serverTime": server_ms}).encode()
+        return response
+
+
+OFFSET_NS = 1_700_000_000_000 * 1_000_000 - 10**12  # server time minus the fake timer
+
+
+def clock_on(server: FakeServer, samples: int = 5) -> BinanceServerClock:
+    clock = BinanceServerClock(
+        "https://api.binance.com", samples=samples, session=server, timer=server.timer
+    )
+    return clock.sync()
+
+
+def test_one_slow_sample_does_not_move_the_estimate():
+    """The median of five readings ignores one answer that took 800 ms to come back."""
+    server = FakeServer(OFFSET_NS, [(1, 1), (1, 1), (1, 800), (1, 1), (1, 1)])
+    clock = clock_on(server)
+    error_ms = (clock() - (server.now + OFFSET_NS)) / 1e6
+    assert -2 <= error_ms <= 0
+
+
+@given(
+    offset_ms=st.integers(-3_600_000, 3_600_000),
+    latencies=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), min_size=1, max_size=9),
+)
+def test_estimate_is_never_ahead_of_the_server(offset_ms, latencies):
+    """Whatever the latencies, the clock reads at or behind the server (§5: ahead is fatal)."""
+    server = FakeServer(OFFSET_NS + offset_ms * 1_000_000, latencies)
+    clock = clock_on(server, samples=len(latencies))
+    true_now = server.now + server.offset_ns
+    assert clock() <= true_now
+    # ... and behind by no more than the slowest answer's way back, plus the ms rounding
+    assert true_now - clock() <= (max(back for _, back in latencies) + 1) * 1_000_000
+
+
+def test_a_failed_sync_keeps_the_last_estimate(recording_server):
+    answers = iter([(200, {}, b'{"serverTime": 1700000000000}'), (500, {}, b"oops")])
+    server = recording_server(lambda hit, url: next(answers))
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    before = clock.offset_ms
+    with pytest.raises(ServerTimeError, match=r"could not read the Binance server time.*500"):
+        clock.sync()
+    assert clock.offset_ms is not None
+    assert before is not None
+    assert abs(clock.offset_ms - before) < 1000  # the estimate survived
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        (b'{"serverTime": "1700000000000"}', "not Unix milliseconds"),
+        (b'{"serverTime": 1700000000}', "not Unix milliseconds"),
+        (b'{"serverTime": true}', "not Unix milliseconds"),
+        (b'{"time": 1}', "KeyError"),
+        (b"<html>", "JSONDecodeError"),
+        (b"[1]", "TypeError"),
+    ],
+)
+def test_a_bad_answer_is_a_clear_error(recording_server, answer, problem):
+    server = recording_server(lambda hit, url: (200, {}, answer))
+    clock = BinanceServerClock(server.url + "/fapi", samples=1)
+    with pytest.raises(ServerTimeError, match=problem) as info:
+        clock.sync()
+    assert "/fapi/v1/time" in str(info.value)
+    assert "call sync() again" in str(info.value)
+
+
+def test_connection_refused_is_a_clear_error():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clock = BinanceServerClock(f"http://127.0.0.1:{port}/api", samples=1, timeout=2)
+    with pytest.raises(ServerTimeError, match="ConnectionError"):
+        clock.sync()
+    assert clock.offset_ms is None
+    assert "not synced" in repr(clock)
+
+
+def test_max_age_shares_one_sync(exchange):
+    clock = BinanceServerClock(exchange.url + "/api", samples=3).sync()
+    clock.sync(max_age=60)  # synced a moment ago: no requests
+    assert len(exchange.received) == 3
+    clock.sync(max_age=0)
+    assert len(exchange.received) == 6
+    assert clock.age is not None
+    assert 0 <= clock.age < 60
+
+
+def test_background_resync(exchange):
+    """With resync_every, a daemon thread follows the server's clock until close()."""
+    with BinanceServerClock(exchange.url + "/api", samples=1, resync_every=1).sync() as clock:
+        exchange.clock_offset_ms = 7 * SECOND_MS
+        deadline = time.monotonic() + 10
+        while abs((clock.offset_ms or 0) - 7 * SECOND_MS) > 500 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert abs((clock.offset_ms or 0) - 7 * SECOND_MS) <= 500
+    count = len(exchange.received)
+    time.sleep(1.3)
+    assert len(exchange.received) == count  # closed: no more syncs
+
+
+def test_background_failure_is_logged_and_survived(recording_server, caplog):
+    answers = iter([(200, {}, b'{"serverTime": 1700000000000}')])
+    server = recording_server(lambda hit, url: next(answers, (503, {}, b"down")))
+    clock = BinanceServerClock(server.url + "/api", samples=1, resync_every=1)
+    with caplog.at_level(logging.WARNING, logger="requests_exchange_auth"), clock.sync():
+        deadline = time.monotonic() + 10
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "background sync failed" in caplog.records[0].getMessage()
+        assert clock.offset_ms is not None
+
+
+def test_pickled_clock_must_sync_again(exchange):
+    """A monotonic reading means nothing in another process: the copy starts unsynced."""
+    clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
+    copy = pickle.loads(pickle.dumps(clock))  # noqa: S301  # our own pickle
+    assert copy.offset_ms is None
+    assert copy.sync().offset_ms is not None
+
+
+# -- end to end: the local exchange's clock ahead and behind ------------------------------
+
+
+@pytest.mark.parametrize("server_ahead_ms", [3 * SECOND_MS, -3 * SECOND_MS])
+def test_a_synced_clock_follows_a_skewed_server(exchange, server_ahead_ms):
+    """Local clock 3 s behind or ahead of the server: rejected alone, accepted after one sync."""
+    exchange.clock_offset_ms = server_ahead_ms
+    url = exchange.url + "/api/v3/account"
+    plain = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=2000)
+    assert requests.get(url, auth=plain, timeout=10).json()["code"] == -1021
+
+    clock = BinanceServerClock(exchange.url + "/api").sync()
+    assert abs(clock.offset_ms - server_ahead_ms) < 100  # type: ignore[operator]
+    synced = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=2000, clock=clock)
+    response = requests.get(url, auth=synced, timeout=10)
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def drifted() -> Iterator[tuple[LocalExchange, BinanceServerClock]]:
+    """A clock synced while the server agreed, then the server jumps 3 s ahead."""
+    with LocalExchange() as exchange:
+        clock = BinanceServerClock(exchange.url + "/api", samples=3).sync()
+        exchange.clock_offset_ms = 3 * SECOND_MS
+        exchange.received.clear()
+        yield exchange, clock
+
+
+@pytest.mark.parametrize("key", ["HMAC", "Ed25519"])
+def test_minus_1021_is_resigned_and_resent_once(drifted, key):
+    """The first answer is -1021; the clock syncs; one fresh, valid resend is accepted."""
+    exchange, clock = drifted
+    credentials = (
+        {"api_key": BINANCE_KEY, "secret": BINANCE_SECRET}
+        if key == "HMAC"
+        else {"api_key": BINANCE_ED25519_KEY, "private_key": BINANCE_ED25519_PRIVATE_KEY}
+    )
+    auth = BinanceQueryAuth(
+        **credentials, recv_window=2000, clock=clock, retry_invalid_timestamp=True
+    )
+    with requests.Session() as session:
+        response = session.post(
+            exchange.url + "/api/v3/order", data={"symbol": "BTCUSDT"}, auth=auth, timeout=10
+        )
+    assert response.status_code == 200, response.text
+    assert [r.json()["code"] for r in response.history] == [-1021]
+    first, second = signed(exchange)
+    assert first.verdict.code == "-1021"
+    assert second.verdict.ok
+    stamps = [
+        int(dict(p.split("=") for p in e.request.body.decode().split("&"))["timestamp"])
+        for e in (first, second)
+    ]
+    assert stamps[1] - stamps[0] >= 2 * SECOND_MS  # fresh, from the re-synced clock
+    assert response.request.body.count("timestamp=") == 1
+    assert [e.scheme for e in exchange.received].count("time") == 3  # one sync
+
+
+def test_resend_happens_once_even_if_minus_1021_persists(recording_server):
+    """A server that answers -1021 every time gets exactly two requests."""
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        return 400, {"Content-Type": "application/json"}, b'{"code":-1021,"msg":"late"}'
+
+    server = recording_server(respond)
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    response = requests.get(server.url + "/api/v3/account", auth=auth, timeout=10)
+    assert response.json()["code"] == -1021
+    assert len(response.history) == 1
+    assert [h.target.startswith("/api/v3/account") for h in server.hits].count(True) == 2
+
+
+NEVER_RESENT = {
+    "-1022 bad signature": (400, b'{"code":-1022,"msg":"Signature is not valid."}'),
+    "-2015 rejected key": (401, b'{"code":-2015,"msg":"Invalid API-key, IP, or permissions."}'),
+    "-1102 missing param": (400, b'{"code":-1102,"msg":"Mandatory parameter was not sent."}'),
+    "500 with -1021 body": (500, b'{"code":-1021,"msg":"outcome unknown"}'),
+    "502 html": (502, b"<html>Bad Gateway</html>"),
+    "503 with -1021 body": (503, b'{"code":-1021,"msg":"outcome unknown"}'),
+    "400 not json": (400, b"-1021"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", NEVER_RESENT)
+def test_other_answers_are_never_resent(recording_server, case):
+    """Only a 4xx -1021 is resent; a 5xx may have been acted on (§6)."""
+    status, body = NEVER_RESENT[case]
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        return status, {"Content-Type": "application/json"}, body
+
+    server = recording_server(respond)
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    response = requests.post(server.url + "/api/v3/order", data={"a": "1"}, auth=auth, timeout=10)
+    assert response.status_code == status
+    assert response.history == []
+    assert [h.target for h in server.hits].count("/api/v3/order") == 1
+
+
+@pytest.mark.parametrize("code", ["-1022", "-2015"])
+def test_real_rejections_are_never_resent(drifted, code):
+    """Against the verifying exchange: a wrong secret or an unknown key is sent once."""
+    exchange, clock = drifted
+    exchange.clock_offset_ms = 0
+    key, secret = (BINANCE_KEY, "wrong-secret") if code == "-1022" else ("unknown", "s")
+    auth = BinanceQueryAuth(key, secret, clock=clock, retry_invalid_timestamp=True)
+    response = requests.get(exchange.url + "/api/v3/account", auth=auth, timeout=10)
+    assert str(response.json()["code"]) == code
+    assert len(signed(exchange)) == 1
+
+
+def test_connection_errors_are_never_resent():
+    """A server that drops the connection after reading the request sees it once."""
+    accepted = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        for _ in range(2):
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            accepted.append(1)
+            connection.close()  # no answer at all
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    with LocalExchange() as exchange:
+        clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/api/v3/account", auth=auth, timeout=5)
+    time.sleep(0.3)
+    listener.close()
+    thread.join(timeout=5)
+    assert accepted == [1]
+
+
+def test_a_failed_resync_returns_the_first_answer(recording_server, caplog):
+    """If the time endpoint fails during recovery, the -1021 comes back, not resent."""
+    calls = {"time": 0}
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            calls["time"] += 1
+            if calls["time"] > 1:
+                return 503, {}, b"down"
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        return 400, {}, b'{"code":-1021,"msg":"late"}'
+
+    server = recording_server(respond)
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    with caplog.at_level(logging.WARNING, logger="requests_exchange_auth"):
+        response = requests.get(server.url + "/api/v3/account", auth=auth, timeout=10)
+    assert response.json()["code"] == -1021
+    assert "not resent" in caplog.text
+    assert [h.target.startswith("/api/v3/account") for h in server.hits].count(True) == 1
+
+
+# -- many threads, one clock, one auth --------------------------------------------------
+
+
+def test_eight_threads_share_a_clock_while_it_resyncs(exchange):
+    """400 requests from 8 threads, the clock re-syncing all the while: 0 rejections."""
+    exchange.clock_offset_ms = 3 * SECOND_MS
+    clock = BinanceServerClock(exchange.url + "/api", samples=3).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=2000, clock=clock)
+    stop = threading.Event()
+    syncs = []
+
+    def resync() -> None:
+        while not stop.is_set():
+            clock.sync()
+            syncs.append(1)
+
+    def send(worker: int) -> list[int]:
+        with requests.Session() as session:
+            return [
+                session.get(
+                    exchange.url + "/api/v3/order", params={"n": f"{worker}-{i}"}, auth=auth,
+                    timeout=10,
+                ).status_code
+                for i in range(50)
+            ]  # fmt: skip
+
+    syncer = threading.Thread(target=resync)
+    syncer.start()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            statuses = [s for batch in pool.map(send, range(8)) for s in batch]
+    finally:
+        stop.set()
+        syncer.join()
+    assert len(statuses) == 400
+    assert statuses.count(200) == 400
+    assert [e.verdict.ok for e in signed(exchange)].count(False) == 0
+    assert len(syncs) >= 2
+
+
+# -- one auth object, every Binance API --------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["/api/v3", "/sapi/v1", "/fapi/v1", "/dapi/v1"])
+def test_futures_vector_through_one_auth_on_every_api(prefix):
+    """The futures HMAC vector (§8) comes out the same whichever API path is signed."""
+    auth = BinanceQueryAuth("k", FUTURES_SECRET, clock=lambda: FUTURES_TIMESTAMP_MS * 1_000_000)
+    params = FUTURES_PAYLOAD.rpartition("&timestamp=")[0]
+    r = requests.Request("POST", f"https://fapi.binance.com{prefix}/order", data=params)
+    prepared = auth(r.prepare())
+    assert prepared.body == f"{FUTURES_PAYLOAD}&signature={FUTURES_SIGNATURE}"
