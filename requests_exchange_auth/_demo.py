@@ -50,6 +50,12 @@ def _binance() -> BinanceQueryAuth:
     return BinanceQueryAuth(local.BINANCE_KEY, local.BINANCE_SECRET, recv_window=5000)
 
 
+def _binance_ed25519() -> BinanceQueryAuth:
+    return BinanceQueryAuth(
+        local.BINANCE_ED25519_KEY, private_key=local.BINANCE_ED25519_PRIVATE_KEY, recv_window=5000
+    )
+
+
 def _poloniex() -> PoloniexBodyDigestAuth:
     return PoloniexBodyDigestAuth(local.POLONIEX_KEY, local.POLONIEX_SECRET)
 
@@ -74,6 +80,8 @@ STEPS = (
          {"params": {"omitZeroBalances": "true"}}),
     Step("Binance SIGNED POST, parameters in the form body", "POST", "/api/v3/order", _binance,
          {"data": _ORDER}),
+    Step("Binance SIGNED POST with an Ed25519 key (Binance's recommended key type)", "POST",
+         "/api/v3/order", _binance_ed25519, {"data": _ORDER}),
     Step("Binance API key only (listenKey)", "POST", "/api/v3/userDataStream",
          lambda: _binance().key_only()),
     Step("Poloniex legacy trading API: nonce + HMAC-SHA512 of the body", "POST", "/tradingApi",

@@ -25,7 +25,7 @@ def test_demo_runs_as_a_module_and_passes():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    assert out.count("accepted (as expected)") == 6
+    assert out.count("accepted (as expected)") == 7
     assert out.count("rejected") == 2
     assert '"code": -1022' in out
     assert "Invalid API key/secret pair." in out
