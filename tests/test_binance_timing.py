@@ -221,12 +221,12 @@ def test_a_synced_clock_follows_a_skewed_server(exchange, server_ahead_ms):
     assert response.status_code == 200, response.text
 
 
-@pytest.fixture
-def drifted() -> Iterator[tuple[LocalExchange, BinanceServerClock]]:
-    """A clock synced while the server agreed, then the server jumps 3 s ahead."""
+@pytest.fixture(params=[3 * SECOND_MS, -3 * SECOND_MS], ids=["server-ahead", "server-behind"])
+def drifted(request) -> Iterator[tuple[LocalExchange, BinanceServerClock]]:
+    """A clock synced while the server agreed, then the server jumps 3 s ahead or behind."""
     with LocalExchange() as exchange:
         clock = BinanceServerClock(exchange.url + "/api", samples=3).sync()
-        exchange.clock_offset_ms = 3 * SECOND_MS
+        exchange.clock_offset_ms = request.param
         exchange.received.clear()
         yield exchange, clock
 
@@ -256,7 +256,9 @@ def test_minus_1021_is_resigned_and_resent_once(drifted, key):
         int(dict(p.split("=") for p in e.request.body.decode().split("&"))["timestamp"])
         for e in (first, second)
     ]
-    assert stamps[1] - stamps[0] >= 2 * SECOND_MS  # fresh, from the re-synced clock
+    # fresh, from the re-synced clock: moved the way the server's clock jumped
+    direction = 1 if exchange.clock_offset_ms > 0 else -1
+    assert (stamps[1] - stamps[0]) * direction >= 2 * SECOND_MS
     assert response.request.body.count("timestamp=") == 1
     assert [e.scheme for e in exchange.received].count("time") == 3  # one sync
 
@@ -414,11 +416,11 @@ def test_eight_threads_share_a_clock_while_it_resyncs(exchange):
 # -- one auth object, every Binance API --------------------------------------------------
 
 
-@pytest.mark.parametrize("prefix", ["/api/v3", "/sapi/v1", "/fapi/v1", "/dapi/v1"])
-def test_futures_vector_through_one_auth_on_every_api(prefix):
-    """The futures HMAC vector (§8) comes out the same whichever API path is signed."""
+def test_futures_vector_through_one_auth_on_every_api():
+    """One auth object reproduces the futures HMAC vector (§8) on every API's path."""
     auth = BinanceQueryAuth("k", FUTURES_SECRET, clock=lambda: FUTURES_TIMESTAMP_MS * 1_000_000)
     params = FUTURES_PAYLOAD.rpartition("&timestamp=")[0]
-    r = requests.Request("POST", f"https://fapi.binance.com{prefix}/order", data=params)
-    prepared = auth(r.prepare())
-    assert prepared.body == f"{FUTURES_PAYLOAD}&signature={FUTURES_SIGNATURE}"
+    for prefix in ("/api/v3", "/sapi/v1", "/fapi/v1", "/dapi/v1"):
+        r = requests.Request("POST", f"https://fapi.binance.com{prefix}/order", data=params)
+        prepared = auth(r.prepare())
+        assert prepared.body == f"{FUTURES_PAYLOAD}&signature={FUTURES_SIGNATURE}", prefix
