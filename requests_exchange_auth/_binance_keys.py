@@ -115,9 +115,9 @@ def _private_key(private_key: object, password: object) -> Any:
     )
     if isinstance(key, rsa.RSAPrivateKey) and key.key_size < _MIN_RSA_BITS:
         msg = (
-            f"private_key is a {key.key_size}-bit RSA key; Binance accepts RSA keys of 2048 "
-            "or 4096 bits. Generate one with 'openssl genpkey -algorithm RSA "
-            "-pkeyopt rsa_keygen_bits:2048 -out private.pem', or use Ed25519."
+            f"private_key is a {key.key_size}-bit RSA key; Binance needs at least 2048 bits "
+            "(it registers 2048- and 4096-bit keys). Generate one with 'openssl genpkey "
+            "-algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out private.pem', or use Ed25519."
         )
         raise ConfigurationError(msg)
     return key

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .exceptions import ConfigurationError
 
 _PEM_MARK = b"-----BEGIN"
+# the private-key PEM blocks load_pem_private_key reads (PKCS#8, encrypted, PKCS#1, SEC 1)
+_PKCS_PRIVATE = re.compile(rb"-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----")
 # PEM kinds that load_pem_private_key cannot take, with what to do instead.
 _WRONG_PEM = {
     b"-----BEGIN PUBLIC KEY-----": (
@@ -40,7 +43,7 @@ def load_private_key(
         key = key.encode("utf-8")
     if isinstance(key, bytes):
         for mark, problem in _WRONG_PEM.items():
-            if mark in key:
+            if mark in key and not _PKCS_PRIVATE.search(key):  # a bundle may carry both
                 raise ConfigurationError(problem)
         if _PEM_MARK not in key:
             msg = (
@@ -92,10 +95,17 @@ def _describe(key: object) -> str:
 
 
 def _load_pem(load: Any, pem: bytes, password: str | bytes | None) -> Any:
+    from cryptography.exceptions import UnsupportedAlgorithm  # optional extra
+
     secret = password.encode("utf-8") if isinstance(password, str) else password
     problem = ""
     try:
         return load(pem, password=secret)
+    except UnsupportedAlgorithm:
+        problem = (
+            "private_key uses a key type or curve that cannot be loaded here (for example "
+            "an EC key on an unusual curve); use an RSA (2048 bits or more) or Ed25519 key."
+        )
     except TypeError:
         problem = (
             "private_key is encrypted but no private_key_password was given, or a password "

@@ -5,6 +5,7 @@ Specification: ``specs/binance-signed-requests.md``; section numbers below refer
 
 from __future__ import annotations
 
+import inspect
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -135,12 +136,18 @@ class BinanceQueryAuth(ExchangeAuth):
         self._ns_per_unit = _NS_PER_UNIT[timestamp_unit]
         self._clock = _credentials.clock(clock)
         self._retry = bool(retry_invalid_timestamp)
-        if self._retry and not callable(getattr(self._clock, "sync", None)):
+        if self._retry and not _can_sync(self._clock):
             msg = (
-                "retry_invalid_timestamp=True needs a clock it can sync after -1021; pass "
-                "clock=BinanceServerClock(url).sync() (a plain time source cannot be corrected)."
+                "retry_invalid_timestamp=True needs a clock it can sync after -1021, with a "
+                "sync(max_age=seconds) method; pass clock=BinanceServerClock(url).sync() "
+                "(a plain time source cannot be corrected)."
             )
             raise ConfigurationError(msg)
+
+    @property
+    def clock(self) -> Clock:
+        """The time source: :func:`time.time_ns` or the ``clock`` given (e.g. to ``sync()`` it)."""
+        return self._clock
 
     @property
     def key_type(self) -> str:
@@ -151,7 +158,7 @@ class BinanceQueryAuth(ExchangeAuth):
         self._begin(r)
         self._sign(r)
         if self._retry:
-            # First in line, so the redirect guard also sees the response of a resend.
+            # First in line, so the redirect guard then sees the answer to a resend.
             hooks = r.hooks.setdefault("response", [])
             if self._resend_on_invalid_timestamp not in hooks:
                 hooks.insert(0, self._resend_on_invalid_timestamp)
@@ -186,15 +193,27 @@ class BinanceQueryAuth(ExchangeAuth):
     def _resend_on_invalid_timestamp(self, response: Response, **kwargs: Any) -> Response:
         """On -1021, sync the clock and resend once, re-signed (§6).
 
-        Modelled on requests' ``HTTPDigestAuth.handle_401``: the resend goes straight to
-        the connection adapter, which runs no hooks, so it can never trigger a second
-        resend; the first response is kept in ``history``. -1021 means the server
-        rejected the request before acting on it; no other answer is resent.
+        Modelled on requests' ``HTTPDigestAuth.handle_401`` (the first response is kept
+        in ``history``), with three differences. The request object itself is re-signed,
+        because requests builds any redirect of the answer from that very object
+        (sessions.py, ``resolve_redirects``), so the redirect guard and a redirected hop
+        see the fresh, valid request. The hook removes itself first, so one request (and
+        its redirects, which share the hooks) is resent at most once. And a response to
+        a request that no longer carries our key, which the redirect guard strips on a
+        cross-origin hop, is never re-signed: we sign only for the origin we were given.
+        -1021 means the server rejected the request before acting on it; no other
+        answer is resent.
         """
-        if not _is_invalid_timestamp(response):
+        request = response.request
+        if not _is_invalid_timestamp(response) or (
+            request.headers.get(self.key_header) != self._api_key
+        ):
             return response
         _ = response.content  # read it all, so the connection goes back to the pool
         response.close()
+        request.hooks["response"] = [
+            hook for hook in request.hooks["response"] if hook != self._resend_on_invalid_timestamp
+        ]  # a new list: dispatch_hook is iterating the old one
         clock: Any = self._clock
         try:
             # Threads that met the same -1021 share one sync: skip it when a sync finished
@@ -203,16 +222,16 @@ class BinanceQueryAuth(ExchangeAuth):
         except ServerTimeError as exc:
             log.warning("-1021 answer not resent: %s", exc)
             return response
-        resend = response.request.copy()
+        response.request = request.copy()  # the first attempt, as it was sent
         # Cookies the -1021 answer set go along, as digest auth does (auth.py, handle_401).
-        jar = resend._cookies  # type: ignore[attr-defined]  # requests' own attribute
+        jar = request._cookies  # type: ignore[attr-defined]  # requests' own attribute
         extract_cookies_to_jar(jar, response.request, response.raw)  # type: ignore[no-untyped-call]
-        resend.prepare_cookies(jar)
-        self._sign(resend)
+        request.prepare_cookies(jar)
+        self._begin(request)  # the transport check and key header, as on the first attempt
+        self._sign(request)
         log.info("resending a request re-signed after -1021 (timestamp outside recvWindow)")
-        retried: Response = response.connection.send(resend, **kwargs)
+        retried: Response = response.connection.send(request, **kwargs)
         retried.history.append(response)
-        retried.request = resend
         return retried
 
     def key_only(self) -> BinanceApiKeyAuth:
@@ -226,6 +245,15 @@ class BinanceQueryAuth(ExchangeAuth):
     def _timestamp(self) -> int:
         """Milliseconds (or microseconds) since the epoch, from the injected clock (§5)."""
         return _credentials.checked_now(self._clock(), "milliseconds") // self._ns_per_unit
+
+
+def _can_sync(clock: object) -> bool:
+    """Whether ``clock`` has the ``sync(max_age=...)`` the -1021 recovery calls."""
+    try:
+        inspect.signature(getattr(clock, "sync", None)).bind(max_age=1.0)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _place_timestamp(query: str, body: str | None, stamp: str) -> tuple[str, str | None, bool]:

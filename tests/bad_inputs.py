@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -149,6 +150,15 @@ def other_key_pem(kind: str) -> bytes:
             s.Encoding.PEM, s.PrivateFormat.OpenSSH, s.NoEncryption()
         )
     return other_key(kind).private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())
+
+
+def unusual_curve_pem() -> bytes:
+    """An EC key on secp112r1, which OpenSSL makes but cryptography cannot load."""
+    return subprocess.run(  # fixed arguments
+        ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp112r1"],  # noqa: S607
+        capture_output=True,
+        check=True,
+    ).stdout
 
 
 def encrypted_rsa_pem(password: bytes) -> bytes:
@@ -320,6 +330,15 @@ BAD_INPUTS: list[BadInput] = [
     BadInput("private_key-openssh",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key_pem("openssh")),
              ConfigurationError, ["OpenSSH format", "ssh-keygen -p -m PKCS8"]),
+    BadInput("private_key-unusual-curve",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=unusual_curve_pem()),
+             ConfigurationError, ["key type or curve that cannot be loaded", "Ed25519"]),
+    BadInput("server-clock-timeout-0",
+             lambda: BinanceServerClock("https://api.binance.com", timeout=0),
+             ConfigurationError, ["timeout must be seconds greater than 0", "not 0"]),
+    BadInput("server-clock-user-password-hidden",
+             lambda: BinanceServerClock("https://user:hunter2@gateway.example/"),
+             ConfigurationError, ["cannot tell which Binance API", "//***@gateway.example"]),
     BadInput("private_key-garbage",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key="not a key at all"),
              ConfigurationError, ["private_key must be PEM text", "no BEGIN line"]),
@@ -332,7 +351,7 @@ BAD_INPUTS: list[BadInput] = [
              ConfigurationError, ["private_key is a int", "RSAPrivateKey or Ed25519PrivateKey"]),
     BadInput("private_key-rsa-1024",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=other_key("rsa1024")),
-             ConfigurationError, ["1024-bit RSA key", "2048 or 4096", "openssl genpkey"]),
+             ConfigurationError, ["1024-bit RSA key", "at least 2048 bits", "openssl genpkey"]),
     BadInput("private_key-encrypted-no-password",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=encrypted_rsa_pem(b"horse")),
              ConfigurationError, ["private_key is encrypted", "private_key_password"]),

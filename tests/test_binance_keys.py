@@ -117,6 +117,18 @@ def test_every_key_form_signs_alike(form):
     assert r.url.endswith("&signature=" + wire(signature))
 
 
+def test_a_pem_bundle_with_the_public_key_loads():
+    """Some tools write the private key and its public key into one file."""
+    pem, payload, signature = ASYMMETRIC_VECTORS["Ed25519-P1"]
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    r = requests.Request("GET", ORDER_URL, params=pairs(payload)).prepare()
+    auth_for(pem.encode() + public)(r)
+    assert r.url.endswith("&signature=" + wire(signature))
+
+
 @pytest.mark.parametrize("key_type", KEYS)
 def test_pickled_auth_signs_alike(key_type):
     """Key objects do not pickle; the auth does (as PKCS#8), and signs the same bytes."""

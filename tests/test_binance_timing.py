@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pickle
 import socket
 import threading
@@ -20,7 +21,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from vectors import FUTURES_PAYLOAD, FUTURES_SECRET, FUTURES_SIGNATURE, FUTURES_TIMESTAMP_MS
 
-from requests_exchange_auth import BinanceQueryAuth, BinanceServerClock, ServerTimeError
+from requests_exchange_auth import (
+    BinanceQueryAuth,
+    BinanceServerClock,
+    ConfigurationError,
+    ServerTimeError,
+)
 from requests_exchange_auth.clock import time_url
 from requests_exchange_auth.testing import (
     BINANCE_ED25519_KEY,
@@ -195,12 +201,65 @@ def test_background_failure_is_logged_and_survived(recording_server, caplog):
         assert clock.offset_ms is not None
 
 
-def test_pickled_clock_must_sync_again(exchange):
-    """A monotonic reading means nothing in another process: the copy starts unsynced."""
+def test_pickled_clock_carries_its_offset(exchange):
+    """A copy re-bases the offset on its own monotonic clock, and can sync again."""
+    exchange.clock_offset_ms = 3 * SECOND_MS
     clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
     copy = pickle.loads(pickle.dumps(clock))  # noqa: S301  # our own pickle
-    assert copy.offset_ms is None
+    assert abs(copy.offset_ms - clock.offset_ms) < 50
+    assert copy.age >= clock.age - 1
     assert copy.sync().offset_ms is not None
+    unsynced = pickle.loads(pickle.dumps(BinanceServerClock(exchange.url + "/api")))  # noqa: S301
+    assert unsynced.offset_ms is None
+
+
+def test_pickled_auth_keeps_working_with_its_clock(exchange):
+    exchange.clock_offset_ms = 3 * SECOND_MS
+    clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=2000, clock=clock)
+    copy = pickle.loads(pickle.dumps(auth))  # noqa: S301  # our own pickle
+    response = requests.get(exchange.url + "/api/v3/account", auth=copy, timeout=10)
+    assert response.status_code == 200, response.text
+    assert copy.clock.sync() is copy.clock
+
+
+def test_close_while_syncing_returns_and_stays_closed(exchange):
+    """close() during a sync neither hangs nor leaves a resync thread behind."""
+    clock = BinanceServerClock(exchange.url + "/api", samples=1, resync_every=1)
+    syncing = threading.Thread(target=lambda: [clock.sync() for _ in range(20)])
+    syncing.start()
+    clock.close()
+    syncing.join(timeout=30)
+    assert not syncing.is_alive()
+    assert clock._thread is None
+    assert "BinanceServerClock-resync" not in [t.name for t in threading.enumerate()]
+    assert clock.sync().offset_ms is not None  # still usable by hand
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads, 3.12+
+def test_a_fork_during_a_sync_leaves_the_child_usable(exchange):
+    """A child forked while a sync holds the lock gets fresh locks, not a deadlock."""
+    clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
+    with clock._sync_lock:  # as if a sync were in flight in another thread
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child reports through its exit status
+            try:
+                clock.sync(max_age=3600)  # would block forever on the copied lock
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the child deadlocked on the clock's lock")
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 # -- end to end: the local exchange's clock ahead and behind ------------------------------
@@ -287,7 +346,8 @@ NEVER_RESENT = {
     "500 with -1021 body": (500, b'{"code":-1021,"msg":"outcome unknown"}'),
     "502 html": (502, b"<html>Bad Gateway</html>"),
     "503 with -1021 body": (503, b'{"code":-1021,"msg":"outcome unknown"}'),
-    "400 not json": (400, b"-1021"),
+    "400 json number": (400, b"-1021"),
+    "400 html": (400, b"<html>Bad Request</html>"),
 }  # fmt: skip
 
 
@@ -385,9 +445,11 @@ def test_eight_threads_share_a_clock_while_it_resyncs(exchange):
     syncs = []
 
     def resync() -> None:
-        while not stop.is_set():
+        while not stop.is_set():  # the server's clock wanders by up to 400 ms meanwhile
+            exchange.clock_offset_ms = 3 * SECOND_MS + (len(syncs) % 5) * 100
             clock.sync()
             syncs.append(1)
+            time.sleep(0.01)
 
     def send(worker: int) -> list[int]:
         with requests.Session() as session:
@@ -424,3 +486,109 @@ def test_futures_vector_through_one_auth_on_every_api():
         r = requests.Request("POST", f"https://fapi.binance.com{prefix}/order", data=params)
         prepared = auth(r.prepare())
         assert prepared.body == f"{FUTURES_PAYLOAD}&signature={FUTURES_SIGNATURE}", prefix
+
+
+# -- the resend and redirects: sign only for the origin given, never loop ------------------
+
+MINUS_1021 = (400, {"Content-Type": "application/json"}, b'{"code":-1021,"msg":"late"}')
+
+
+def _time(hit):
+    return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+
+
+def time_or(answer):
+    """A responder that serves the time endpoint and answers ``answer()`` elsewhere."""
+    return lambda hit, url: _time(hit) if "/time" in hit.target else answer()
+
+
+def _retrying_auth(url: str) -> BinanceQueryAuth:
+    clock = BinanceServerClock(url + "/api", samples=1).sync()
+    return BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+
+
+def test_other_origin_answering_minus_1021_gets_nothing_signed(recording_server):
+    """A redirect to another host that answers -1021 must not make us sign for it."""
+    other = recording_server(time_or(lambda: MINUS_1021))
+    order = "/api/v3/order?symbol=BTCUSDT&side=SELL&type=MARKET&quantity=100"
+    origin = recording_server(
+        lambda hit, url: (
+            _time(hit) if "/time" in hit.target else (302, {"Location": other.url + order})
+        )
+    )
+    auth = _retrying_auth(origin.url)
+    response = requests.get(origin.url + "/api/v3/account", auth=auth, timeout=10)
+    assert response.json()["code"] == -1021
+    hits = [h for h in other.hits if "/time" not in h.target]
+    assert len(hits) == 1
+    assert "signature=" not in hits[0].target
+    assert "X-MBX-APIKEY" not in hits[0].headers
+
+
+def test_a_resend_redirected_elsewhere_carries_no_credentials(recording_server):
+    """-1021, then the resend's answer is a 307 to another host: it gets no key or body."""
+    other = recording_server(lambda hit, url: (200, {}))
+    answers = iter([MINUS_1021, (307, {"Location": other.url + "/steal"})])
+    origin = recording_server(
+        lambda hit, url: _time(hit) if "/time" in hit.target else next(answers)
+    )
+    auth = _retrying_auth(origin.url)
+    response = requests.post(origin.url + "/api/v3/order", data={"a": "1"}, auth=auth, timeout=10)
+    assert response.status_code == 200
+    assert len(other.hits) == 1
+    assert "X-MBX-APIKEY" not in other.hits[0].headers
+    assert b"signature" not in other.hits[0].body
+
+
+def test_a_resend_redirected_on_the_same_origin_stays_fresh_and_single(recording_server):
+    """A same-origin 307 after the resend carries the fresh signature; nothing is resent twice."""
+    answers = iter([MINUS_1021, (307, {"Location": "/api/v3/order2"}), MINUS_1021, MINUS_1021])
+    origin = recording_server(
+        lambda hit, url: _time(hit) if "/time" in hit.target else next(answers)
+    )
+    auth = _retrying_auth(origin.url)
+    response = requests.post(origin.url + "/api/v3/order", data={"a": "1"}, auth=auth, timeout=10)
+    assert response.json()["code"] == -1021  # the hop's own -1021 is returned, not resent
+    signed_hits = [h for h in origin.hits if "/time" not in h.target]
+    assert [h.target for h in signed_hits] == ["/api/v3/order", "/api/v3/order", "/api/v3/order2"]
+    assert signed_hits[2].body == signed_hits[1].body  # the re-signed body followed the 307
+    assert signed_hits[1].body != signed_hits[0].body
+
+
+def test_threads_meeting_minus_1021_together_share_syncs(drifted):
+    """Four simultaneous -1021s cost fewer syncs than four (max_age sharing)."""
+    exchange, clock = drifted
+    auth = BinanceQueryAuth(
+        BINANCE_KEY, BINANCE_SECRET, recv_window=2000, clock=clock, retry_invalid_timestamp=True
+    )
+    barrier = threading.Barrier(4)
+
+    def send(_: int) -> int:
+        with requests.Session() as session:
+            barrier.wait()
+            return session.get(exchange.url + "/api/v3/account", auth=auth, timeout=10).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(send, range(4))) == [200] * 4
+    time_requests = [e.scheme for e in exchange.received].count("time")
+    assert 3 <= time_requests < 4 * 3  # samples=3 per sync
+
+
+def test_resigning_installs_the_resend_hook_once(exchange):
+    clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    r = requests.Request("GET", exchange.url + "/api/v3/account").prepare()
+    auth(auth(r))
+    assert len(r.hooks["response"]) == 2  # the resend hook and the redirect guard
+
+
+def test_a_custom_clock_needs_sync_with_max_age():
+    class Clock:
+        def __call__(self) -> int:
+            return time.time_ns()
+
+        def sync(self) -> None:
+            """No max_age: the recovery could not call it."""
+
+    with pytest.raises(ConfigurationError, match=r"sync\(max_age=seconds\)"):
+        BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=Clock(), retry_invalid_timestamp=True)

@@ -53,6 +53,7 @@ ACCEPTED = Verdict(ok=True)
 # "1_000" or Arabic-Indic digits.
 _DIGITS = re.compile(r"[0-9]{1,20}")
 _MICROSECONDS = 10**15  # a 16-digit timestamp (ms stay at 13 digits until the year 2286)
+_MICROSECOND_APIS = ("/api/", "/sapi/")
 _RECV_WINDOW = re.compile(r"[0-9]{1,5}(\.[0-9]{1,3})?")
 
 
@@ -119,7 +120,9 @@ def verify_binance(  # noqa: PLR0911  # one early return per Binance error, in t
     if not _RECV_WINDOW.fullmatch(params.get("recvWindow", "5000")):
         return Verdict(False, "-1100", "Illegal characters found in parameter 'recvWindow'.")
     timestamp, recv_window = float(params["timestamp"]), float(params.get("recvWindow", "5000"))
-    if timestamp >= _MICROSECONDS:  # §5: spot takes microseconds too, told apart by size
+    if timestamp >= _MICROSECONDS and received.path.startswith(_MICROSECOND_APIS):
+        # §5: spot (and SAPI, on the spot host) take microseconds too, told apart by size;
+        # the futures and options APIs document milliseconds only.
         timestamp /= 1000  # in milliseconds, with the microseconds as a fraction
     if not 0 < recv_window <= 60000:
         return Verdict(False, "-1131", "recvWindow must be less than 60000")
