@@ -120,11 +120,11 @@ class LocalExchange:
         self.routes = _routes.merged_routes(routes)
         self.strict_nonce = strict_nonce
         self.received: list[Exchange] = []
+        self._lock = threading.Lock()
+        self._nonces: dict[str, int] = {}
         self._canned: dict[tuple[str | None, str], Canned] = {}
         for path, body in (responses or {}).items():
             self.respond(path, body)
-        self._nonces: dict[str, int] = {}
-        self._lock = threading.Lock()
         self._server: LoopbackServer | None = None
 
     # -- configuration ----------------------------------------------------------------
