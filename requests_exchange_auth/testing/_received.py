@@ -41,7 +41,7 @@ class Received:
     :param target: the request target: ``/path?query`` as on the request line, or a
         whole URL (its scheme and host are ignored). Non-ASCII bytes appear as Latin-1
         characters, as :mod:`http.server` gives them.
-    :param headers: the request headers (any mapping; looked up case-insensitively).
+    :param headers: the request headers, any mapping; kept as a case-insensitive one.
     :param body: the body bytes; a ``str`` is taken as UTF-8.
 
     .. versionadded:: 0.1.0
@@ -51,7 +51,7 @@ class Received:
 
     method: str
     target: str
-    headers: CaseInsensitiveDict[str] = field(default_factory=CaseInsensitiveDict)
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
     body: bytes = b""
 
     def __post_init__(self) -> None:
