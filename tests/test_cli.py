@@ -298,6 +298,15 @@ def unused_tcp_port():
         (["verify", "binance", "/nonexistent/request.txt"], "cannot read"),
         (["sign", "binance", "GET", ORDER_URL, "--key-file", "/nonexistent.json"], "key file"),
         (["sign", "binance", "GET", "http://10.0.0.1/x"], "allow_insecure_http"),
+        (
+            ["sign", "binance", "GET", ORDER_URL, "--private-key", "k.pem", "--key-file", "k.json"],
+            "pass one of",
+        ),
+        (["verify", "binance", "--private-key", "k.pem", "--public-key", "k.pub"], "pass one of"),
+        (
+            ["sign", "binance", "GET", ORDER_URL, "--private-key", "/nonexistent.pem"],
+            "cannot read key file '/nonexistent.pem'",
+        ),
     ],
     ids=lambda value: value if isinstance(value, str) else " ".join(value[:2]),
 )
@@ -308,6 +317,33 @@ def test_user_errors_exit_2_in_one_line(cli, args, message):
     assert err.startswith("rxa: error: ")
     assert message in err
     assert err.count("\n") == 1
+
+
+def test_a_key_pair_needs_its_api_key(cli):
+    """--private-key without --api-key or PREFIX_API_KEY names both ways to give it."""
+    status, _, err = cli("sign", "binance", "GET", ORDER_URL, "--private-key", "k.pem",
+                         "--env-prefix", "MYAPP", env={})  # fmt: skip
+    assert status == 2
+    assert "pass --api-key, or set MYAPP_API_KEY" in err
+
+
+def test_credentials_repr_shows_no_secret():
+    """Even a debugger or traceback shows the key masked and no secret."""
+    from requests_exchange_auth._cli._creds import Credentials
+
+    assert repr(Credentials(BINANCE_API_KEY, secret=BINANCE_SECRET)) == (
+        "Credentials(api_key='vmPU…h8A')"
+    )
+
+
+def test_non_ascii_json_body_round_trip(cli):
+    """A non-ASCII JSON body goes out as UTF-8 bytes, is shown as text, and verifies."""
+    url = OPEN_URL.replace("user-open-data", "msg")
+    _, captured, _ = cli("sign", "open-api", "POST", url, "--json", '{"openId":"é"}',
+                         "--only", "request")  # fmt: skip
+    assert captured.rstrip("\n").endswith('{"openId":"é"}')
+    assert "Content-Length: 15\n" in captured
+    assert cli("verify", "open-api", stdin=captured.encode())[0] == 0
 
 
 def test_missing_credentials_name_the_variables(cli):
@@ -339,6 +375,8 @@ def test_verify_prompts_when_stdin_is_a_terminal(cli, monkeypatch):
     stdin = io.TextIOWrapper(io.BytesIO(b""))
     monkeypatch.setattr(stdin, "isatty", lambda: True)
     monkeypatch.setattr(sys, "stdin", stdin)
+    monkeypatch.setenv("BINANCE_API_KEY", BINANCE_API_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", BINANCE_SECRET)
     status = main(["verify", "binance"], prog="rxa")
     assert status == 2
     assert "Paste a curl command" in cli.capsys.readouterr().err

@@ -73,8 +73,8 @@ def run(args: argparse.Namespace, out: TextIO, stdin: BinaryIO, err: TextIO) -> 
     scheme = SCHEMES[args.scheme]
     if args.last_nonce is not None and scheme.name != "poloniex":
         raise CliError(f"--last-nonce is for poloniex requests, not {scheme.name}.")
+    creds = _creds.load(args, scheme.name, scheme.env_prefix)  # before the user pastes
     captured = parse(_read(args.file, stdin, err))
-    creds = _creds.load(args, scheme.name, scheme.env_prefix)
     options = Options(now_ms=args.now, last_nonce=args.last_nonce)
     verdict = scheme.verify(captured.received, creds, options)
     _explain(out, scheme, captured, creds.api_key, verdict, now_given=args.now is not None)
