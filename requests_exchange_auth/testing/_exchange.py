@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 import time
@@ -13,18 +12,7 @@ from typing import Any
 
 from ..exceptions import ConfigurationError
 from . import _routes
-from ._accounts import (
-    BINANCE_ED25519_KEY,
-    BINANCE_ED25519_PUBLIC_KEY,
-    BINANCE_KEY,
-    BINANCE_RSA_KEY,
-    BINANCE_RSA_PUBLIC_KEY,
-    BINANCE_SECRET,
-    OPEN_API_KEY,
-    OPEN_API_SECRET,
-    POLONIEX_KEY,
-    POLONIEX_SECRET,
-)
+from ._accounts import default_accounts
 from ._credential import binance_credential, secret_bytes
 from ._received import Received
 from ._server import LoopbackServer
@@ -52,14 +40,6 @@ class Exchange:
     verdict: Verdict
     status: int = 0
     response: Any = None
-
-
-def _default_binance() -> dict[str, Any]:
-    accounts: dict[str, Any] = {BINANCE_KEY: BINANCE_SECRET}
-    if importlib.util.find_spec("cryptography") is not None:
-        accounts[BINANCE_RSA_KEY] = BINANCE_RSA_PUBLIC_KEY
-        accounts[BINANCE_ED25519_KEY] = BINANCE_ED25519_PUBLIC_KEY
-    return accounts
 
 
 class LocalExchange:
@@ -105,16 +85,12 @@ class LocalExchange:
         responses: Mapping[str, Any] | None = None,
         strict_nonce: bool = True,
     ) -> None:
-        binance = binance or _default_binance()
+        defaults = default_accounts()
+        binance, poloniex = binance or defaults["binance"], poloniex or defaults["poloniex"]
         self.binance = {k: binance_credential(v) for k, v in binance.items()}
-        self.poloniex = {
-            k: secret_bytes(v, "secret")
-            for k, v in (poloniex or {POLONIEX_KEY: POLONIEX_SECRET}).items()
-        }
-        self.open_api = {
-            k: secret_bytes(v, "secret_key")
-            for k, v in (open_api or {OPEN_API_KEY: OPEN_API_SECRET}).items()
-        }
+        self.poloniex = {k: secret_bytes(v, "secret") for k, v in poloniex.items()}
+        open_api = open_api or defaults["open_api"]
+        self.open_api = {k: secret_bytes(v, "secret_key") for k, v in open_api.items()}
         self.clock = clock
         self.clock_offset_ms = clock_offset_ms
         self.routes = _routes.merged_routes(routes)
@@ -138,10 +114,10 @@ class LocalExchange:
         if scheme not in accounts:
             msg = f"scheme must be 'binance', 'poloniex' or 'open_api', not {scheme!r}."
             raise ConfigurationError(msg)
-        value = binance_credential(credential) if scheme == "binance" else secret_bytes(
-            credential, "secret"
-        )  # fmt: skip
-        accounts[scheme][key] = value
+        if scheme == "binance":
+            self.binance[key] = binance_credential(credential)
+        else:
+            accounts[scheme][key] = secret_bytes(credential, "secret")
 
     def respond(
         self, path: str, body: Any = None, *, status: int = 200, method: str | None = None
