@@ -135,8 +135,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             print(f"== curl\n{parts['curl']}", file=out)
         if not args.send:
             return VALID
+        # as session.request would: proxies and CA bundle from the environment
+        settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
         try:
-            response = session.send(prepared, timeout=args.timeout)
+            response = session.send(prepared, timeout=args.timeout, **settings)
         except requests.RequestException as exc:
             raise CliError(f"could not send the request: {exc}") from None
     status = f"HTTP {response.status_code} {response.reason}"
