@@ -12,6 +12,10 @@ import pytest
 
 from requests_exchange_auth.testing import LocalExchange
 
+# The package's own plugin is loaded here rather than from its entry point (see
+# pyproject.toml), so coverage sees it; test_plugin.py proves the entry point.
+pytest_plugins = ("pytester", "requests_exchange_auth.testing.pytest_plugin")
+
 
 @pytest.fixture
 def exchange() -> Iterator[LocalExchange]:

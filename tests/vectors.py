@@ -163,6 +163,39 @@ ED25519_P1_WIRE = (
     "nDQ%3D%3D"
 )
 
+# §8 payloads P1/P2 (the docs' RSA/Ed25519 ones) and their signatures with the keys above;
+# PKCS#1 v1.5 and Ed25519 are deterministic, so these are exact.
+ASYMMETRIC_TIMESTAMP_MS = 1668481559918
+P1_PAYLOAD = (
+    "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=1&price=0.2"
+    "&timestamp=1668481559918&recvWindow=5000"
+)
+P2_PAYLOAD = (
+    "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=SELL&type=LIMIT"
+    "&timeInForce=GTC&quantity=1&price=0.2&timestamp=1668481559918&recvWindow=5000"
+)
+RSA_P1_SIGNATURE = (
+    "ZlHLBUrw5e3koXtzbHRPu8NBvnS9w2R/XaK8lLGSdNWsk9ZR23hoG7GsQtPyDneKA8VnFq856V0AZkD5+FB8pIXD"
+    "PjSg5j2bhimWGpfed31cqec/ZUFpbTYNzkUmSDPI4K4RiG85wm+K9mlGSQX1G4GW759RksVnWccuyfQ/j40A+PxA"
+    "U5GW6RquEolOp9HrG5WhFGuUMNZNPQM2QAk/zbNHY8pYCSuPXz9s52rZOe8yIaIwMGnKd8LA9Rr9spqFGIL4Gwbp"
+    "Wn4+zr4v+jiFZ6qg4fXCeu++7ZLLLSiRDs3+P1K4Se8ZGHYrhlGavQ16twKDGXT5AWP3Ol8ud0rk3Q=="
+)
+RSA_P2_SIGNATURE = (
+    "wJpkB/lSf0Yt5Jzdbnm0cfh2LJuRAUd5EU0mtKfIgZsjlxzTLlZxDSKidac0lJnvQh4vwwncDAAu1XIfduhscYUt"
+    "yvC4glITOuZ1D2ERfji0msaCydPXG0+MrJAnhga84Hi4E6kMDcKmxstlEiS2UOLQBj09qCW9m1o2em3Jhf5j4W5D"
+    "MtHlbayoVwPc6xZB+YMelDi8Dbs5RRInD6+dIeVvX3FLlfS4vECnx65SY3iUjRAkY560cnJ16qxBIc3hmDMnZrJv"
+    "oAoMiac5Qi3cfDATGNhvUig21fWGTGPVBLlstWt17l4U4QHN+hXlvi4SaYKTH9Y4V9zkXnXN67i1ug=="
+)
+ED25519_P1_SIGNATURE = (
+    "a2oDn9oit3zmL9R25YkExwNTQJQ6bPKUPd7ucR/Qv45ALEPFVKWe/XqvvUB6AzhzscmHHYkwszunrIWaVRznDQ=="
+)
+ED25519_P2_SIGNATURE = (
+    "rtIAt4HILt3C5JnqQBi1+R22bRgcDpr3JcQfWtrLPTR2KFWVXWoFlSXpYG6rLhZRwKEPYfv2lsqHEGqsh9RnBw=="
+)
+ED25519_P1_WIRE = (  # §8: as sent, percent-encoded
+    "a2oDn9oit3zmL9R25YkExwNTQJQ6bPKUPd7ucR%2FQv45ALEPFVKWe%2FXqvvUB6AzhzscmHHYkwszunrIWaVRznDQ%3D%3D"
+)
+
 # -- poloniex.md Part A "Legacy vector" (secret GENERATED FOR TESTING) -------------------
 
 POLONIEX_URL = "https://poloniex.com/tradingApi"

@@ -5,6 +5,8 @@
 
 # ruff: noqa: S105  # these "secrets" are published test vectors, not secrets
 
+import importlib.util
+
 # binance-signed-requests.md §8, the official spot HMAC example
 BINANCE_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 BINANCE_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -75,3 +77,20 @@ POLONIEX_SECRET = (
 # binance-open-api-jwt.md §6 "Worked example"
 OPEN_API_KEY = "AKTEST0000000001"
 OPEN_API_SECRET = "SKTEST-please-replace-0123456789abcdef"
+
+
+def default_accounts() -> dict[str, dict[str, str]]:
+    """Per scheme, the accounts a :class:`LocalExchange` registers unless told otherwise.
+
+    The RSA and Ed25519 accounts need ``cryptography`` to verify; without it they are
+    left out, so the HMAC schemes work on a bare install.
+    """
+    binance = {BINANCE_KEY: BINANCE_SECRET}
+    if importlib.util.find_spec("cryptography") is not None:
+        binance[BINANCE_RSA_KEY] = BINANCE_RSA_PUBLIC_KEY
+        binance[BINANCE_ED25519_KEY] = BINANCE_ED25519_PUBLIC_KEY
+    return {
+        "binance": binance,
+        "poloniex": {POLONIEX_KEY: POLONIEX_SECRET},
+        "open_api": {OPEN_API_KEY: OPEN_API_SECRET},
+    }

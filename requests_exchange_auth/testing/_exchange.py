@@ -2,77 +2,44 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl
 
-from requests.structures import CaseInsensitiveDict
+from ..exceptions import ConfigurationError
+from . import _routes
+from ._accounts import default_accounts
+from ._credential import binance_credential, secret_bytes
+from ._received import Received
+from ._server import LoopbackServer
+from ._verdict import ACCEPTED, Failure, Verdict, rejected
+from ._verify_binance import check_binance
+from ._verify_open_api import check_open_api
+from ._verify_poloniex import check_poloniex
 
-from . import _verify
-from ._accounts import (
-    BINANCE_ED25519_KEY,
-    BINANCE_ED25519_PUBLIC_KEY,
-    BINANCE_KEY,
-    BINANCE_RSA_KEY,
-    BINANCE_RSA_PUBLIC_KEY,
-    BINANCE_SECRET,
-    OPEN_API_KEY,
-    OPEN_API_SECRET,
-    POLONIEX_KEY,
-    POLONIEX_SECRET,
-)
-from ._verify import Received, Verdict
-
-_BINANCE_PREFIXES = ("/api/", "/sapi/", "/fapi/", "/dapi/", "/eapi/")
-_KEY_ONLY_PATHS = ("/api/v3/userDataStream", "/fapi/v1/listenKey", "/dapi/v1/listenKey")
-# binance-signed-requests.md §5: each API's time endpoint answers {"serverTime": <ms>}
-_TIME_PATHS = ("/api/v3/time", "/fapi/v1/time", "/dapi/v1/time", "/eapi/v1/time")
-_PUBLIC_KEY_MARK = "-----BEGIN PUBLIC KEY-----"
+Canned = tuple[int, Any]
 
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request the local exchange received, and what it answered."""
+    """One request the local exchange received, and what it answered.
+
+    :param request: the request as received.
+    :param scheme: the scheme of the route that took it (``"none"`` without a route).
+    :param verdict: the verification's :class:`Verdict`.
+    :param status: the HTTP status sent back.
+    :param response: the JSON body sent back.
+    """
 
     request: Received
     scheme: str
     verdict: Verdict
-
-
-def _as_bytes(accounts: Mapping[str, str | bytes]) -> dict[str, bytes]:
-    return {k: v.encode() if isinstance(v, str) else v for k, v in accounts.items()}
-
-
-def _binance_accounts(accounts: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Per API key: an HMAC secret as ``bytes``, or an RSA/Ed25519 public-key object.
-
-    A ``str``/``bytes`` value that holds a PEM public key is loaded (that needs
-    ``cryptography``); any other ``str``/``bytes`` is an HMAC secret. By default the
-    specs' HMAC account, plus the RSA and Ed25519 accounts when ``cryptography`` is there.
-    """
-    if accounts is None:
-        accounts = {BINANCE_KEY: BINANCE_SECRET}
-        if importlib.util.find_spec("cryptography") is not None:
-            accounts[BINANCE_RSA_KEY] = BINANCE_RSA_PUBLIC_KEY
-            accounts[BINANCE_ED25519_KEY] = BINANCE_ED25519_PUBLIC_KEY
-    loaded: dict[str, Any] = {}
-    for key, value in accounts.items():
-        text = value.encode() if isinstance(value, str) else value
-        if isinstance(text, bytes) and _PUBLIC_KEY_MARK.encode() in text:
-            from cryptography.hazmat.primitives.serialization import (  # noqa: PLC0415
-                load_pem_public_key,  # optional extra, needed only for public-key accounts
-            )
-
-            text = load_pem_public_key(text)
-        loaded[key] = text
-    return loaded
+    status: int = 0
+    response: Any = None
 
 
 class LocalExchange:
@@ -82,18 +49,28 @@ class LocalExchange:
             requests.get(exchange.url + "/api/v3/account", auth=BinanceQueryAuth(...))
             assert exchange.received[-1].verdict.ok
 
-    Routes: ``/api/ /sapi/ /fapi/ /dapi/ /eapi/`` check Binance SIGNED requests (and
-    listenKey paths the API key only; ``/api/v3/time``, ``/fapi/v1/time``,
-    ``/dapi/v1/time`` and ``/eapi/v1/time`` answer the server time), ``/tradingApi``
-    Poloniex legacy requests with a strict per-key nonce, ``/mp-api/`` Binance Open
-    Service JWTs. Errors come back in each exchange's own format. Accounts default to
-    the specs' throw-away credentials.
+    Each request is checked by the scheme of its route (:data:`DEFAULT_ROUTES`: Binance
+    under ``/api/ /sapi/ /fapi/ /dapi/ /eapi/``, Poloniex at ``/tradingApi`` with a
+    strict per-key nonce, Open Service JWTs under ``/mp-api/``, the Binance time
+    endpoints), answered in that exchange's own error format, and recorded in
+    :attr:`received`. Accounts default to the specs' throw-away credentials. Use it from
+    any test framework: ``start()`` and ``stop()`` do what ``with`` does.
 
     :param binance: per API key, an HMAC secret, or an RSA/Ed25519 public key (PEM or a
         ``cryptography`` object) as registered with Binance.
-
+    :param poloniex: per API key, the secret.
+    :param open_api: per access key id, the secret key.
     :param clock: the server's time in nanoseconds (default :func:`time.time_ns`).
-    :param clock_offset_ms: added to ``clock``: run the server ahead (>0) or behind (<0).
+    :param clock_offset_ms: added to ``clock``: run the server ahead (>0) or behind
+        (<0); may be changed while running.
+    :param routes: path (exact, or a prefix ending in ``/``) to scheme, added to or
+        overriding :data:`DEFAULT_ROUTES`; schemes are listed in :data:`SCHEMES`.
+    :param responses: path to the JSON body a verified request gets (see :meth:`respond`).
+    :param strict_nonce: reject a Poloniex nonce not greater than the key's last one.
+
+    .. versionchanged:: 0.2.0
+       ``routes``, ``responses``, ``strict_nonce``, :meth:`respond`, :meth:`add_account`,
+       :meth:`start`, :meth:`stop` and :attr:`rejected`.
     """
 
     def __init__(
@@ -104,17 +81,76 @@ class LocalExchange:
         open_api: Mapping[str, str | bytes] | None = None,
         clock: Callable[[], int] = time.time_ns,
         clock_offset_ms: int = 0,
+        routes: Mapping[str, str] | None = None,
+        responses: Mapping[str, Any] | None = None,
+        strict_nonce: bool = True,
     ) -> None:
-        self.binance = _binance_accounts(binance)
-        self.poloniex = _as_bytes(poloniex or {POLONIEX_KEY: POLONIEX_SECRET})
-        self.open_api = _as_bytes(open_api or {OPEN_API_KEY: OPEN_API_SECRET})
+        defaults = default_accounts()
+        binance, poloniex = binance or defaults["binance"], poloniex or defaults["poloniex"]
+        self.binance = {k: binance_credential(v) for k, v in binance.items()}
+        self.poloniex = {k: secret_bytes(v, "secret") for k, v in poloniex.items()}
+        open_api = open_api or defaults["open_api"]
+        self.open_api = {k: secret_bytes(v, "secret_key") for k, v in open_api.items()}
         self.clock = clock
         self.clock_offset_ms = clock_offset_ms
+        self.routes = _routes.merged_routes(routes)
+        self.strict_nonce = strict_nonce
         self.received: list[Exchange] = []
-        self._nonces: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._nonces: dict[str, int] = {}
+        self._canned: dict[tuple[str | None, str], Canned] = {}
+        for path, body in (responses or {}).items():
+            self.respond(path, body)
+        self._server: LoopbackServer | None = None
+
+    # -- configuration ----------------------------------------------------------------
+
+    def add_account(self, scheme: str, key: str, credential: Any) -> None:
+        """Register an account: ``scheme`` is ``"binance"``, ``"poloniex"`` or ``"open_api"``.
+
+        :param credential: the secret, or for Binance an RSA/Ed25519 public key.
+        """
+        accounts = {"binance": self.binance, "poloniex": self.poloniex, "open_api": self.open_api}
+        if scheme not in accounts:
+            msg = f"scheme must be 'binance', 'poloniex' or 'open_api', not {scheme!r}."
+            raise ConfigurationError(msg)
+        if scheme == "binance":
+            self.binance[key] = binance_credential(credential)
+        else:
+            accounts[scheme][key] = secret_bytes(credential, "secret")
+
+    def respond(
+        self, path: str, body: Any = None, *, status: int = 200, method: str | None = None
+    ) -> None:
+        """Answer verified requests to ``path`` with ``body`` (JSON) and ``status``.
+
+        The request is still verified first; a rejection gets the exchange's error.
+
+        :param body: a JSON-serialisable value, or a callable taking the
+            :class:`Received` request and returning one.
+        :param status: the HTTP status, e.g. 400 to test how a client handles an
+            exchange error.
+        :param method: answer only this method (default: any).
+        """
+        if not callable(body):
+            json.dumps(body)  # fail here, in the test, rather than in the server thread
+        with self._lock:
+            self._canned[(method.upper() if method else None, path)] = (status, body)
+
+    @property
+    def rejected(self) -> list[Exchange]:
+        """The received requests that failed verification."""
+        return [r for r in self.received if not r.verdict.ok]
+
+    def last_nonce(self, api_key: str) -> int | None:
+        """The last Poloniex nonce accepted for ``api_key``, if any."""
+        return self._nonces.get(api_key)
+
+    def now_ms(self) -> int:
+        """The server's clock in milliseconds, offset included."""
+        return self.clock() // 1_000_000 + self.clock_offset_ms
+
+    # -- serving ------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
@@ -122,22 +158,22 @@ class LocalExchange:
         if self._server is None:
             msg = "the LocalExchange is not running; use it as 'with LocalExchange() as ex:'"
             raise RuntimeError(msg)
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
-    def now_ms(self) -> int:
-        """The server's clock in milliseconds, offset included."""
-        return self.clock() // 1_000_000 + self.clock_offset_ms
+    def start(self) -> LocalExchange:
+        """Start serving (on a new ephemeral port); returns ``self``."""
+        if self._server is None:
+            self._server = LoopbackServer(self.handle)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; the record of received requests stays."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> LocalExchange:
-        handler = type("Handler", (_Handler,), {"exchange": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
-        return self
+        return self.start()
 
     def __exit__(
         self,
@@ -145,93 +181,45 @@ class LocalExchange:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._server is None or self._thread is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-        self._server = None
+        self.stop()
 
-    def handle(self, received: Received) -> tuple[int, dict[str, Any]]:
+    # -- answering ----------------------------------------------------------------------
+
+    def handle(self, received: Received) -> tuple[int, Any]:
         """Verify one request and answer as the exchange would: (HTTP status, JSON body)."""
-        path = received.path
-        answer: dict[str, Any]
-        if path in _TIME_PATHS:
-            scheme, status, answer = "time", 200, {"serverTime": self.now_ms()}
-        elif path.startswith(_BINANCE_PREFIXES):
-            scheme, status, answer = "binance", *self._binance(received)
-        elif path == "/tradingApi":
-            scheme, status, answer = "poloniex", *self._poloniex(received)
-        elif path.startswith("/mp-api/"):
-            scheme, status, answer = "open_api", *self._open_api(received)
+        scheme = _routes.scheme_for(self.routes, received.path) or "none"
+        verdict = self._verify(scheme, received)
+        if verdict.ok:
+            status, answer = self._answer(scheme, received, verdict)
         else:
-            scheme, status, answer = "none", 404, {"error": f"no route for {path}"}
-        ok = 200 <= status < 300
+            status, answer = _routes.error_answer(scheme, verdict)
         with self._lock:
-            verdict = Verdict(True) if ok else Verdict(False, *_code_and_reason(answer))
-            self.received.append(Exchange(received, scheme, verdict))
+            self.received.append(Exchange(received, scheme, verdict, status, answer))
         return status, answer
 
-    def _binance(self, received: Received) -> tuple[int, dict[str, Any]]:
-        key_only = received.path in _KEY_ONLY_PATHS
-        verdict = _verify.verify_binance(received, self.binance, self.now_ms(), key_only=key_only)
-        if not verdict.ok:
-            status = 401 if verdict.code in ("-2014", "-2015") else 400
-            return status, {"code": int(verdict.code), "msg": verdict.reason}
-        if key_only:
-            return 200, {"listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8"}
-        params = dict(parse_qsl(received.body.decode("latin-1"), keep_blank_values=True))
-        params.update(parse_qsl(received.query, keep_blank_values=True))
-        return 200, {"accepted": True, "params": params}
+    def _verify(self, scheme: str, received: Received) -> Verdict:
+        if scheme in ("binance", "binance_key"):
+            key_only = scheme == "binance_key"
+            return check_binance(received, self.binance, self.now_ms(), key_only=key_only)
+        if scheme == "poloniex":
+            with self._lock:  # check and record atomically: per key, forever (Part A)
+                key = received.headers.get("Key", "")
+                last = self._nonces.get(key) if self.strict_nonce else None
+                verdict = check_poloniex(received, self.poloniex, last)
+                if verdict.ok and verdict.nonce is not None:
+                    self._nonces[key] = max(verdict.nonce, self._nonces.get(key, 0))
+            return verdict
+        if scheme == "open_api":
+            return check_open_api(received, self.open_api, self.now_ms() // 1000)
+        if scheme in ("time", "public"):
+            return ACCEPTED
+        return rejected(Failure.NO_ROUTE, "404", f"no route for {received.path}")
 
-    def _poloniex(self, received: Received) -> tuple[int, dict[str, Any]]:
-        verdict, nonce = _verify.verify_poloniex(received, self.poloniex)
-        if not verdict.ok:
-            return 403, {"error": verdict.reason}
-        key = received.headers["Key"]
-        with self._lock:  # per key, forever: poloniex.md "Nonce rules"
-            last = self._nonces.get(key, 0)
-            if nonce <= last:
-                msg = f"Nonce must be greater than {last}. You provided {nonce}."
-                return 422, {"error": msg}
-            self._nonces[key] = nonce
-        return 200, {"success": 1, "nonce": nonce}
-
-    def _open_api(self, received: Received) -> tuple[int, dict[str, Any]]:
-        verdict = _verify.verify_open_api(received, self.open_api, self.now_ms() // 1000)
-        if not verdict.ok:
-            return 401, {
-                "code": verdict.code,
-                "message": verdict.reason,
-                "data": None,
-                "success": False,
-            }
-        return 200, {"code": "000000", "message": None, "data": {"userData": ""}, "success": True}
-
-
-def _code_and_reason(answer: Mapping[str, Any]) -> tuple[str, str]:
-    if "error" in answer:
-        return "error", str(answer["error"])
-    return str(answer.get("code", "")), str(answer.get("msg", answer.get("message", "")))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    exchange: LocalExchange
-    protocol_version = "HTTP/1.1"  # keep-alive, as a real exchange
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(self.headers.items())
-        status, answer = self.exchange.handle(Received(self.command, self.path, headers, body))
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: tests read ``LocalExchange.received`` instead of a log."""
+    def _answer(self, scheme: str, received: Received, verdict: Verdict) -> tuple[int, Any]:
+        canned = self._canned.get((received.method, received.path)) or self._canned.get(
+            (None, received.path)
+        )
+        if canned is not None:
+            status, body = canned
+            return status, body(received) if callable(body) else body
+        return _routes.success_answer(scheme, received, verdict, self.now_ms())

@@ -1,0 +1,62 @@
+"""The HTTP side of the local exchange: a threaded server on 127.0.0.1 that hands each
+request, as received, to a callable and sends back its JSON answer."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from requests.structures import CaseInsensitiveDict
+
+from ._received import Received
+
+Answer = Callable[[Received], tuple[int, Any]]
+
+
+class LoopbackServer:
+    """Serve ``answer`` on an ephemeral port of 127.0.0.1 until :meth:`stop`."""
+
+    def __init__(self, answer: Answer) -> None:
+        handler = type("Handler", (_Handler,), {"answer": staticmethod(answer)})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host!s}:{port}"
+
+    def stop(self) -> None:
+        """Stop serving and wait for the serving thread."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    answer: Answer
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real exchange
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(self.headers.items())
+        try:
+            status, answer = self.answer(Received(self.command, self.path, headers, body))
+            data = json.dumps(answer).encode()
+        except Exception as exc:  # a test's canned-response bug: answer it, don't hang up
+            status, data = 500, json.dumps({"error": f"LocalExchange: {exc!r}"}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: tests read ``LocalExchange.received`` instead of a log."""
