@@ -6,6 +6,9 @@
                   auth=BinanceQueryAuth(key, secret))
 """
 
+from ._file_nonce import FileNonce
+from ._ordered import OrderedAdapter, OrderedNonce
+from ._redis_nonce import RedisNonce
 from .binance import BinanceApiKeyAuth, BinanceQueryAuth
 from .binance_open import BinanceOpenApiJwtAuth, decrypt_user_data
 from .exceptions import (
@@ -16,6 +19,7 @@ from .exceptions import (
     InsecureTransportError,
     MissingDependencyError,
     NonceError,
+    NonceTimeoutError,
     UnsignableRequestError,
 )
 from .nonce import MonotonicNonce
@@ -31,11 +35,16 @@ __all__ = [
     "CrossOriginRedirectError",
     "DecryptionError",
     "ExchangeAuthError",
+    "FileNonce",
     "InsecureTransportError",
     "MissingDependencyError",
     "MonotonicNonce",
     "NonceError",
+    "NonceTimeoutError",
+    "OrderedAdapter",
+    "OrderedNonce",
     "PoloniexBodyDigestAuth",
+    "RedisNonce",
     "UnsignableRequestError",
     "decrypt_user_data",
 ]
