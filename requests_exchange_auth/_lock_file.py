@@ -18,6 +18,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from types import ModuleType
 
 from .exceptions import NonceTimeoutError
 
@@ -57,19 +58,22 @@ class LockFile:
             raise NonceTimeoutError(self._timeout_message("another thread of this process"))
         try:
             fd = self._descriptor()
-            try:
-                while not filelock.lock_descriptor(fd, blocking=False):
-                    if time.monotonic() >= deadline:
-                        raise NonceTimeoutError(self._timeout_message("another process"))
-                    time.sleep(_POLL_S)
-            except OSError as exc:  # ENOSYS: a filesystem without flock (some network mounts)
-                raise self._unusable(exc, self.path) from exc
+            while not self._try_lock(filelock, fd):
+                if time.monotonic() >= deadline:
+                    raise NonceTimeoutError(self._timeout_message("another process"))
+                time.sleep(_POLL_S)
             try:
                 yield
             finally:
                 filelock.unlock_descriptor(fd)
         finally:
             self._threads.release()
+
+    def _try_lock(self, filelock: ModuleType, fd: int) -> bool:
+        try:
+            return bool(filelock.lock_descriptor(fd, blocking=False))
+        except OSError as exc:  # ENOSYS: a filesystem without flock (some network mounts)
+            raise self._unusable(exc, self.path) from exc
 
     def _descriptor(self) -> int:
         if not self._fds:
