@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import os
 import pickle
+import subprocess
+import sys
 import threading
 import time
 
@@ -125,3 +128,23 @@ def test_repr_names_key_clock_and_last(redis_client):
     assert repr(RedisNonce(redis_client, "k")).startswith(
         "RedisNonce(key='k', unit='us', clock='redis TIME'"
     )
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"),
+    [("true", "CI must run the Redis tests"), ("", "1 skipped")],
+    ids=["CI-fails", "locally-skips"],
+)
+def test_missing_redis_server_fails_in_ci_and_skips_locally(tmp_path, ci, outcome):
+    """Without redis-server on PATH, a Redis test fails when CI is set, and is skipped otherwise."""
+    test = f"{__file__}::test_server_clock_gives_microseconds_of_now"
+    env = {**os.environ, "PATH": str(tmp_path), "CI": ci}  # an empty PATH: no redis-server
+    env.pop("COV_CORE_SOURCE", None)
+
+    done = subprocess.run(  # noqa: S603  # our interpreter running pytest on this file
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", test],
+        capture_output=True, text=True, env=env, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert outcome in done.stdout, done.stdout + done.stderr
+    assert (done.returncode != 0) == bool(ci)
