@@ -7,6 +7,7 @@ import os
 import pickle
 import stat
 import threading
+import warnings
 
 import pytest
 
@@ -203,3 +204,68 @@ def test_repr_shows_path_unit_and_last(nonce_path):
     nonce()
 
     assert repr(nonce) == f"FileNonce({str(nonce_path)!r}, unit='us', last={NOW_US})"
+
+
+def test_leftover_that_blocks_creation_is_an_error(nonce_path):
+    """If the file cannot be created (here: a directory at ``<path>.tmp``), NonceError says so."""
+    os.mkdir(f"{nonce_path}.tmp")
+
+    with pytest.raises(NonceError, match="cannot use the nonce file"):
+        FileNonce(nonce_path)()
+
+    assert not nonce_path.exists()
+
+
+def test_filesystem_without_flock_is_an_error(nonce_path, monkeypatch):
+    """A filesystem whose flock fails (ENOSYS on some network mounts) raises NonceError."""
+    import errno
+
+    import filelock
+
+    def no_flock(fd: int, blocking: bool) -> bool:
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(filelock, "lock_descriptor", no_flock)
+
+    with pytest.raises(NonceError, match="Function not implemented") as info:
+        FileNonce(nonce_path)()
+
+    assert f"{nonce_path}.lock" in str(info.value)
+    assert "local disk" in str(info.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork")
+def test_forked_child_draws_while_the_parent_holds_the_lock(nonce_path):
+    """A child forked while a parent thread is inside a draw gets its own locks, and waits."""
+    inside, release = threading.Event(), threading.Event()
+
+    def clock() -> int:
+        if threading.current_thread().name == "stuck":
+            inside.set()
+            release.wait(10)
+        return NOW_NS
+
+    nonce = FileNonce(nonce_path, clock=clock, timeout=10)
+    stuck = threading.Thread(target=nonce, name="stuck")
+    stuck.start()
+    inside.wait(10)
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with a thread: on purpose
+        pid = os.fork()
+    if pid == 0:  # the child: its copy of the thread lock is held by a thread it lacks
+        code = 1
+        try:
+            os.write(write_end, b"%d" % nonce())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    release.set()  # the parent's draw finishes and frees the lock file for the child
+    stuck.join()
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read_end, "rb") as pipe:
+        child_value = int(pipe.read() or 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert child_value == NOW_US + 1  # after the parent's NOW_US, from the file

@@ -273,3 +273,21 @@ def test_pickles_as_a_free_order_around_the_generator():
     assert repr(twin).startswith("OrderedNonce(MonotonicNonce(unit='us'")
     assert repr(twin).endswith(", timeout=7)")
     assert isinstance(twin(), int)
+
+
+def test_resigning_a_request_keeps_one_release(exchange):
+    """Signing one prepared request twice ends the first hold and leaves one release hook."""
+    nonce = OrderedNonce(MonotonicNonce(), timeout=0.05)
+    auth = poloniex(nonce)
+    request = requests.Request("POST", exchange.url + "/tradingApi", auth=auth).prepare()
+    first_body = request.body
+
+    auth(request)
+
+    releases = [h for h in request.hooks["response"] if type(h).__name__ == "_Release"]
+    assert len(releases) == 1
+    assert request.body != first_body
+    assert isinstance(in_other_thread(nonce), NonceTimeoutError)  # the second hold is kept
+    del request, releases
+    gc.collect()
+    assert isinstance(in_other_thread(nonce), int)

@@ -125,6 +125,7 @@ def test_repr_names_key_clock_and_last(redis_client):
     nonce()
 
     assert repr(nonce) == f"RedisNonce(key='k', unit='us', clock='caller', last={NOW_US})"
+    assert nonce.key == "k"
     assert repr(RedisNonce(redis_client, "k")).startswith(
         "RedisNonce(key='k', unit='us', clock='redis TIME'"
     )
