@@ -155,6 +155,7 @@ def draw_for(r: PreparedRequest, nonce: Callable[[], int]) -> int:
     """The next value for ``r``; from an :class:`OrderedNonce`, held until ``r`` is over."""
     if not isinstance(nonce, OrderedNonce):
         return nonce()
+    release_now(r)  # signed again: its earlier send is over, whichever thread re-signs it
     hold = nonce.hold()
     release_when_done(r, hold.release)
     return hold.value

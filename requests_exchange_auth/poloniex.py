@@ -44,6 +44,8 @@ class PoloniexBodyDigestAuth(ExchangeAuth):
     :param allow_insecure_http: sign plain ``http://`` requests to non-loopback hosts.
     :param on_cross_origin_redirect: ``"strip"`` (default) or ``"raise"``.
     :raises ConfigurationError: for any invalid argument.
+    :raises NonceError: when signing, if the nonce source fails or returns a bad value.
+    :raises NonceTimeoutError: when signing, if a nonce lock or order is not free in time.
 
     .. versionadded:: 0.1.0
     """

@@ -291,3 +291,13 @@ def test_resigning_a_request_keeps_one_release(exchange):
     del request, releases
     gc.collect()
     assert isinstance(in_other_thread(nonce), int)
+
+
+def test_resigning_in_another_thread_does_not_wait_for_its_own_hold(exchange):
+    """A request re-signed by another thread gives up its earlier hold instead of waiting on it."""
+    auth = poloniex(OrderedNonce(MonotonicNonce(), timeout=0.05))
+    request = requests.Request("POST", exchange.url + "/tradingApi", auth=auth).prepare()
+
+    resigned = in_other_thread(lambda: auth(request))
+
+    assert resigned is request
