@@ -6,6 +6,9 @@
                   auth=BinanceQueryAuth(key, secret))
 """
 
+from ._file_nonce import FileNonce
+from ._ordered import OrderedAdapter, OrderedNonce
+from ._redis_nonce import RedisNonce
 from .binance import BinanceApiKeyAuth, BinanceQueryAuth
 from .binance_open import BinanceOpenApiJwtAuth, decrypt_user_data
 from .clock import BinanceServerClock
@@ -17,6 +20,7 @@ from .exceptions import (
     InsecureTransportError,
     MissingDependencyError,
     NonceError,
+    NonceTimeoutError,
     ServerTimeError,
     UnsignableRequestError,
 )
@@ -34,11 +38,16 @@ __all__ = [
     "CrossOriginRedirectError",
     "DecryptionError",
     "ExchangeAuthError",
+    "FileNonce",
     "InsecureTransportError",
     "MissingDependencyError",
     "MonotonicNonce",
     "NonceError",
+    "NonceTimeoutError",
+    "OrderedAdapter",
+    "OrderedNonce",
     "PoloniexBodyDigestAuth",
+    "RedisNonce",
     "ServerTimeError",
     "UnsignableRequestError",
     "decrypt_user_data",

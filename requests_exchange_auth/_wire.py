@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Collection
+import weakref
+from collections.abc import Callable, Collection
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -250,3 +251,40 @@ class RedirectGuard:
             for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
                 request.headers.pop(name, None)
         log.warning("removed credentials from a request redirected %s", where)
+
+
+# -- ordered nonces ----------------------------------------------------------------------
+
+
+class _Release:
+    """A response hook that runs a release once: at the first response, or never twice."""
+
+    def __init__(self, finalizer: weakref.finalize[[], PreparedRequest]) -> None:
+        self.finalizer = finalizer
+
+    def __call__(self, response: Response, *args: object, **kwargs: object) -> None:
+        self.finalizer()  # a dead finalizer does nothing, so later hops cannot release twice
+
+
+def release_when_done(r: PreparedRequest, release: Callable[[], None]) -> None:
+    """Run ``release`` once, as soon as one of these happens (whichever comes first):
+
+    - a response to ``r`` arrives (a response hook, put first so that a hook that raises
+      after it cannot keep ``release`` from running);
+    - :func:`release_now` runs for ``r`` (``OrderedAdapter`` does, when a send raises:
+      requests calls no hook then);
+    - ``r`` is garbage-collected (a request that was prepared and dropped);
+    - ``r`` is signed again (its earlier send is over).
+    """
+    hooks = r.hooks.setdefault("response", [])
+    for hook in [hook for hook in hooks if isinstance(hook, _Release)]:
+        hooks.remove(hook)
+        hook.finalizer()
+    hooks.insert(0, _Release(weakref.finalize(r, release)))
+
+
+def release_now(r: PreparedRequest) -> None:
+    """Run the release registered for ``r`` by :func:`release_when_done`, if still pending."""
+    for hook in r.hooks.get("response", []):
+        if isinstance(hook, _Release):
+            hook.finalizer()

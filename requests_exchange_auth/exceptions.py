@@ -9,7 +9,9 @@
         ├── UnsignableRequestError (+ ValueError)  the request cannot be signed as it is
         ├── InsecureTransportError                 a signed request to a plain-http URL
         ├── CrossOriginRedirectError               a redirect would carry credentials away
-        ├── NonceError (+ ValueError)              a nonce source returned a bad value
+        ├── NonceError (+ ValueError)              no nonce could be issued safely: a bad
+        │                                          value, a damaged or unreachable store
+        ├── NonceTimeoutError (+ TimeoutError)     waited too long for a nonce lock
         ├── ServerTimeError                        the server time could not be read
         └── DecryptionError (+ ValueError)         ``userData`` could not be decrypted
 
@@ -31,6 +33,7 @@ __all__ = [
     "InsecureTransportError",
     "MissingDependencyError",
     "NonceError",
+    "NonceTimeoutError",
     "ServerTimeError",
     "UnsignableRequestError",
 ]
@@ -61,7 +64,19 @@ class CrossOriginRedirectError(ExchangeAuthError):
 
 
 class NonceError(ExchangeAuthError, ValueError):
-    """A nonce source returned something other than a positive ``int``."""
+    """No nonce could be issued safely; nothing was sent.
+
+    A nonce source returned something other than a positive ``int``, or the store that
+    keeps the last nonce issued (a :class:`FileNonce` file, a :class:`RedisNonce` key)
+    is damaged or cannot be reached, so a new value might repeat an old one.
+    """
+
+
+class NonceTimeoutError(ExchangeAuthError, TimeoutError):
+    """A nonce lock was not free in time: a file lock, or the order of an ``OrderedNonce``.
+
+    Raised before anything is sent, so the request can be retried as it is.
+    """
 
 
 class ServerTimeError(ExchangeAuthError):

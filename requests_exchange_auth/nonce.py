@@ -2,20 +2,48 @@
 
 Exchanges reject any nonce not greater than the last one they accepted for a key,
 forever (poloniex.md "Nonce rules", kraken.md §3). Within one process,
-:class:`MonotonicNonce` guarantees that; across processes or hosts, share nothing and
-use one API key per process until a cross-process generator is used.
+:class:`MonotonicNonce` guarantees that; across processes :class:`FileNonce`
+(``_file_nonce``) and across hosts :class:`RedisNonce` (``_redis_nonce``) do, and
+:class:`OrderedNonce` (``_ordered``) makes requests *arrive* in nonce order.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, ClassVar
 
 from .exceptions import ConfigurationError
 
 _NS_PER_UNIT = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+
+
+def clock_in_units(
+    clock: Callable[[], int] | None, unit: str, units: Collection[str] = _NS_PER_UNIT
+) -> tuple[Callable[[], int], int]:
+    """Check a generator's ``clock=`` and ``unit=``; return the clock and its divisor.
+
+    :raises ConfigurationError: for a unit outside ``units`` or a clock that is not callable.
+    """
+    if unit not in units:
+        msg = f"unit must be one of {', '.join(map(repr, units))}, not {unit!r}."
+        raise ConfigurationError(msg)
+    if clock is not None and not callable(clock):
+        msg = "clock must be a zero-argument callable returning nanoseconds, like time.time_ns."
+        raise ConfigurationError(msg)
+    return clock or time.time_ns, _NS_PER_UNIT[unit]
+
+
+def check_timeout(timeout: float) -> float:
+    """Check a lock timeout in seconds: a positive, finite number.
+
+    :raises ConfigurationError: for anything else.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9:
+        msg = f"timeout must be a positive number of seconds (e.g. 10.0), not {timeout!r}."
+        raise ConfigurationError(msg)
+    return float(timeout)
 
 
 class MonotonicNonce:
@@ -45,15 +73,8 @@ class MonotonicNonce:
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, *, clock: Callable[[], int] | None = None, unit: str = "us") -> None:
-        if unit not in _NS_PER_UNIT:
-            msg = f"unit must be one of {', '.join(map(repr, _NS_PER_UNIT))}, not {unit!r}."
-            raise ConfigurationError(msg)
-        if clock is not None and not callable(clock):
-            msg = "clock must be a zero-argument callable returning nanoseconds, like time.time_ns."
-            raise ConfigurationError(msg)
-        self._clock = clock or time.time_ns
+        self._clock, self._divisor = clock_in_units(clock, unit)
         self._unit = unit
-        self._divisor = _NS_PER_UNIT[unit]
         self._lock = threading.Lock()
         self._last = 0
 

@@ -12,8 +12,16 @@ from requests import PreparedRequest
 from . import _credentials
 from ._base import ExchangeAuth
 from ._credentials import StrOrBytes
+from ._ordered import draw_for
 from ._signing import hmac_sha512_hex
-from ._wire import RedirectPolicy, append_param, form_body, remove_params, set_form_body
+from ._wire import (
+    RedirectPolicy,
+    append_param,
+    form_body,
+    release_now,
+    remove_params,
+    set_form_body,
+)
 from .exceptions import ConfigurationError, NonceError
 from .nonce import MonotonicNonce
 
@@ -30,10 +38,14 @@ class PoloniexBodyDigestAuth(ExchangeAuth):
     :param api_key: the API key.
     :param secret: the secret, used as its literal bytes (it is not hex-decoded).
     :param nonce: a zero-argument callable returning an increasing ``int``; by default
-        the process-wide :meth:`MonotonicNonce.shared` (microseconds).
+        the process-wide :meth:`MonotonicNonce.shared` (microseconds). An
+        :class:`OrderedNonce` makes requests arrive in nonce order: each holds its order
+        from signing until its response is back (or its send failed).
     :param allow_insecure_http: sign plain ``http://`` requests to non-loopback hosts.
     :param on_cross_origin_redirect: ``"strip"`` (default) or ``"raise"``.
     :raises ConfigurationError: for any invalid argument.
+    :raises NonceError: when signing, if the nonce source fails or returns a bad value.
+    :raises NonceTimeoutError: when signing, if a nonce lock or order is not free in time.
 
     .. versionadded:: 0.1.0
     """
@@ -68,14 +80,15 @@ class PoloniexBodyDigestAuth(ExchangeAuth):
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         self._begin(r)
         body = remove_params(form_body(r, "PoloniexBodyDigestAuth") or "", _OWNED)
-        body = append_param(body, f"nonce={self._next_nonce()}")
+        body = append_param(body, f"nonce={self._next_nonce(r)}")
         set_form_body(r, body)
         r.headers["Sign"] = hmac_sha512_hex(self._secret, body.encode("ascii"))
         return r
 
-    def _next_nonce(self) -> int:
-        value = self._nonce()
+    def _next_nonce(self, r: PreparedRequest) -> int:
+        value = draw_for(r, self._nonce)
         if type(value) is not int or value <= 0:
+            release_now(r)  # an OrderedNonce's order: this request will not be sent
             msg = (
                 f"the nonce source returned {type(value).__name__} {value!r}; it must "
                 "return a positive int that increases on every call."

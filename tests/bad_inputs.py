@@ -42,9 +42,11 @@ from requests_exchange_auth import (
     BinanceServerClock,
     ConfigurationError,
     DecryptionError,
+    FileNonce,
     InsecureTransportError,
     MonotonicNonce,
     NonceError,
+    OrderedNonce,
     PoloniexBodyDigestAuth,
     UnsignableRequestError,
     decrypt_user_data,
@@ -121,6 +123,31 @@ def not_utf8_key_file() -> object:
         path = Path(tmp, "key.json")
         path.write_bytes(b'{"key": "\xff", "secret": "' + BINANCE_SECRET.encode() + b'"}')
         return BinanceQueryAuth.from_file(path)
+
+
+def nonce_file(content: bytes) -> Callable[[], object]:
+    """Draw from a FileNonce whose file holds ``content``."""
+
+    def call() -> object:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "nonce")
+            path.write_bytes(content)
+            return FileNonce(path)()
+
+    return call
+
+
+def nonce_file_in_missing_directory() -> object:
+    with tempfile.TemporaryDirectory() as tmp:
+        return FileNonce(Path(tmp, "missing", "nonce"))()
+
+
+def redis_nonce(**options: Any) -> object:
+    import redis
+
+    from requests_exchange_auth import RedisNonce
+
+    return RedisNonce(options.pop("client", redis.Redis(port=1)), **{"key": "k", **options})
 
 
 def ed25519_key() -> Any:
@@ -459,6 +486,33 @@ BAD_INPUTS: list[BadInput] = [
              ConfigurationError, ["unit must be one of", "'minutes'"]),
     BadInput("MonotonicNonce-clock", lambda: MonotonicNonce(clock=5),
              ConfigurationError, ["clock must be a zero-argument callable"]),
+    BadInput("FileNonce-unit", lambda: FileNonce("nonce", unit="minutes"),
+             ConfigurationError, ["unit must be one of", "'minutes'"]),
+    BadInput("FileNonce-timeout", lambda: FileNonce("nonce", timeout=0),
+             ConfigurationError, ["timeout must be a positive number of seconds", "not 0"]),
+    BadInput("FileNonce-damaged", nonce_file(b"12x4\n"),
+             NonceError, ["does not hold a nonce", "5 bytes", "/nonce", "Write into the file",
+                          "'Nonce must be greater than N'", "nothing was sent"]),
+    BadInput("FileNonce-empty", nonce_file(b""),
+             NonceError, ["does not hold a nonce", "0 bytes", "delete the file"]),
+    BadInput("FileNonce-key-file", nonce_file(f'{{"secret": "{POLONIEX_SECRET}"}}'.encode()),
+             NonceError, ["does not hold a nonce", "32+ bytes"]),
+    BadInput("FileNonce-missing-directory", nonce_file_in_missing_directory,
+             NonceError, ["cannot use the nonce file", "/missing/nonce", "No such file",
+                          "existing directory", "nothing was sent"]),
+    BadInput("OrderedNonce-nonce", lambda: OrderedNonce(5),
+             ConfigurationError, ["nonce must be a zero-argument callable", "not int"]),
+    BadInput("OrderedNonce-timeout", lambda: OrderedNonce(timeout=float("inf")),
+             ConfigurationError, ["timeout must be a positive number of seconds", "inf"]),
+    BadInput("RedisNonce-client", lambda: redis_nonce(client="localhost:6379"),
+             ConfigurationError, ["client must be a synchronous redis.Redis client", "not str"]),
+    BadInput("RedisNonce-key", lambda: redis_nonce(key=""),
+             ConfigurationError, ["key must be a non-empty str", "one per API key"]),
+    BadInput("RedisNonce-unit-ns", lambda: redis_nonce(unit="ns"),
+             ConfigurationError, ["unit must be one of 's', 'ms', 'us'", "not 'ns'"]),
+    BadInput("RedisNonce-unreachable", redis_nonce(),
+             NonceError, ["could not draw a nonce from the Redis key 'k'", "ConnectionError",
+                          "nothing was sent", "reachable"]),
     BadInput("open-api-ts_unit", lambda: open_api(ts_unit="us"),
              ConfigurationError, ["ts_unit must be 's'", "'ms'", "not 'us'"]),
     # -- body policy and transport (DESIGN.md #3, #5): raised while preparing -------------

@@ -1,11 +1,17 @@
-"""Shared fixtures: the local verifying exchange and a plain recording server."""
+"""Shared fixtures: the local verifying exchange, a plain recording server, a Redis server."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,3 +102,70 @@ def recording_server() -> Iterator[Callable[[Responder], RecordingServer]]:
     yield start
     for gen in running:
         next(gen, None)
+
+
+# -- a real Redis server --------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A throw-away redis-server on a free loopback port, without persistence; its port.
+
+    Missing redis-server skips the test on a developer's machine, and fails it in CI
+    (``CI`` set), where ``.ci/run`` installs it: the Redis tests are never skipped there.
+    """
+    executable = shutil.which("redis-server")
+    if executable is None:
+        reason = "redis-server is not installed (apt-get install redis-server)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the Redis tests: see .ci/run")
+        pytest.skip(reason)
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603  # the redis-server found on PATH, fixed arguments
+        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait_until_listening(port, server)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_until_listening(port: int, server: subprocess.Popen[Any]) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"redis-server exited with {server.returncode} before listening")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+        except OSError:
+            time.sleep(0.02)
+        else:
+            return
+    pytest.fail("redis-server did not listen within 10 s")
+
+
+@pytest.fixture
+def redis_client(redis_server: int) -> Iterator[Any]:
+    """A client of the test Redis server, emptied before each test."""
+    import redis
+
+    client = redis.Redis(port=redis_server)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def nonce_path(tmp_path: Path) -> Path:
+    """Where a test's FileNonce keeps its file."""
+    return tmp_path / "poloniex.nonce"

@@ -41,7 +41,7 @@ def test_errors_share_one_root_under_requests():
         for name in requests_exchange_auth.__all__
         if name.endswith("Error")
     ]
-    assert len(errors) == 9
+    assert len(errors) == 10
     for error in errors:
         assert issubclass(error, requests_exchange_auth.ExchangeAuthError)
     assert issubclass(requests_exchange_auth.ExchangeAuthError, requests.RequestException)

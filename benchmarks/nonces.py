@@ -1,0 +1,136 @@
+"""Draws per second of each nonce generator, in one thread and in 8 threads.
+
+Run from a checkout, with the package and its ``file`` and ``redis`` extras installed::
+
+    python benchmarks/nonces.py                 # a table
+    python benchmarks/nonces.py --json          # one JSON object per line
+    python benchmarks/nonces.py --seconds 3     # measure longer (default 1 s per row)
+
+RedisNonce rows need ``redis-server`` on PATH (started here on a free loopback port, no
+persistence) or ``--redis-url``; without either they are left out. This is a benchmark,
+not a test: it asserts nothing, and its numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+
+from requests_exchange_auth import FileNonce, MonotonicNonce, OrderedNonce, RedisNonce
+
+THREADS = (1, 8)
+
+
+def draws_per_second(nonce: Callable[[], int], threads: int, seconds: float) -> float:
+    """Draw from ``threads`` threads at once for ``seconds``; total draws per second."""
+    counts = [0] * threads
+    start = threading.Barrier(threads + 1)
+    stop = threading.Event()
+
+    def draw(slot: int) -> None:
+        start.wait()
+        count = 0
+        while not stop.is_set():
+            for _ in range(100):
+                nonce()
+            count += 100
+        counts[slot] = count
+
+    workers = [threading.Thread(target=draw, args=(slot,)) for slot in range(threads)]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for worker in workers:
+        worker.join()
+    return sum(counts) / (time.perf_counter() - began)
+
+
+@contextmanager
+def redis_client(url: str | None) -> Iterator[redis.Redis | None]:
+    """A client of ``url``, of a throw-away local redis-server, or None."""
+    if url:
+        yield redis.Redis.from_url(url)
+        return
+    executable = shutil.which("redis-server")
+    if executable is None:
+        yield None
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory() as directory:
+        server = subprocess.Popen(  # noqa: S603  # the redis-server on PATH, fixed arguments
+            [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", directory],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            client = redis.Redis(port=port)
+            for _ in range(200):
+                try:
+                    client.ping()
+                    break
+                except redis.ConnectionError:
+                    time.sleep(0.05)
+            yield client
+        finally:
+            server.terminate()
+            server.wait()
+
+
+def generators(directory: Path, client: redis.Redis | None) -> dict[str, Callable[[], int]]:
+    made: dict[str, Callable[[], int]] = {
+        "MonotonicNonce": MonotonicNonce(),
+        "OrderedNonce(MonotonicNonce)": OrderedNonce(MonotonicNonce()),
+        "FileNonce": FileNonce(directory / "plain.nonce"),
+        "FileNonce(durable=True)": FileNonce(directory / "durable.nonce", durable=True),
+    }
+    if client is not None:
+        made["RedisNonce"] = RedisNonce(client, "bench:nonce")
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=1.0, help="time per row (default 1)")
+    parser.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    parser.add_argument("--redis-url", help="an existing Redis server, e.g. redis://host:6379/0")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as directory, redis_client(args.redis_url) as client:
+        rows = [
+            (name, threads, draws_per_second(nonce, threads, args.seconds))
+            for name, nonce in generators(Path(directory), client).items()
+            for threads in THREADS
+        ]
+
+    if args.json:
+        for name, threads, rate in rows:
+            print(json.dumps({"generator": name, "threads": threads, "draws_per_s": round(rate)}))
+        return
+    print(f"# Python {platform.python_version()}, {platform.system()}, {os.cpu_count()} CPUs")
+    if client is None:
+        print("# RedisNonce left out: no redis-server on PATH and no --redis-url")
+    print(f"{'generator':<30} {'threads':>7} {'draws/s':>12}")
+    for name, threads, rate in rows:
+        print(f"{name:<30} {threads:>7} {rate:>12,.0f}")
+
+
+if __name__ == "__main__":
+    main()
