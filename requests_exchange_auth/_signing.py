@@ -27,6 +27,52 @@ def require(module: str, *, extra: str, feature: str) -> ModuleType:
         raise MissingDependencyError(msg) from exc
 
 
+# hmac.py's own translation tables: the key XOR ipad / opad, byte by byte (RFC 2104 §2)
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+class HmacSigner:
+    """Lowercase hex HMAC under one key, with the key schedule done once (RFC 2104 §2).
+
+    :func:`hmac.digest` derives ``K XOR ipad`` and ``K XOR opad`` and looks the digest up
+    by name on every call, which costs as much as hashing a short payload twice. Here
+    both padded keys are absorbed into hash objects once, in ``__init__``, and each
+    call copies them: ``H(K XOR opad, H(K XOR ipad, payload))``, the same bytes
+    :mod:`hmac` returns. The objects are only ever copied, never updated, so one signer
+    serves many threads. It pickles as its key and digest name, and shows neither.
+
+    :param key: the secret's bytes.
+    :param digest: a :mod:`hashlib` name, ``"sha256"`` or ``"sha512"``.
+    """
+
+    __slots__ = ("_digest", "_inner", "_key", "_outer")
+
+    def __init__(self, key: bytes, digest: str) -> None:
+        self._key = key
+        self._digest = digest
+        block_size = hashlib.new(digest).block_size
+        if len(key) > block_size:  # RFC 2104 §2: hash a long key first
+            key = hashlib.new(digest, key).digest()
+        key = key.ljust(block_size, b"\0")
+        self._inner = hashlib.new(digest, key.translate(_IPAD))
+        self._outer = hashlib.new(digest, key.translate(_OPAD))
+
+    def hex(self, payload: bytes) -> str:
+        """The hex HMAC of ``payload``."""
+        inner = self._inner.copy()
+        inner.update(payload)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+    def __reduce__(self) -> tuple[type[HmacSigner], tuple[bytes, str]]:
+        return (HmacSigner, (self._key, self._digest))
+
+    def __repr__(self) -> str:
+        return f"HmacSigner({self._digest!r})"
+
+
 def hmac_sha256_hex(secret: bytes, payload: bytes) -> str:
     """Lowercase hex HMAC-SHA256 (Binance HMAC keys, binance-signed-requests.md §4)."""
     return hmac.digest(secret, payload, "sha256").hex()
