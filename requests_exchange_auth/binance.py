@@ -13,7 +13,7 @@ from requests import PreparedRequest
 from . import _credentials
 from ._base import ExchangeAuth
 from ._credentials import Clock, StrOrBytes
-from ._signing import hmac_sha256_hex
+from ._signing import HmacSigner
 from ._wire import (
     RedirectPolicy,
     append_param,
@@ -115,6 +115,7 @@ class BinanceQueryAuth(ExchangeAuth):
             )
             raise ConfigurationError(msg)
         self._secret = _credentials.secret(secret)
+        self._signer = HmacSigner(self._secret, "sha256")  # key schedule once, not per request
         self._recv_window = _recv_window(recv_window)
         self._clock = _credentials.clock(clock)
 
@@ -134,7 +135,7 @@ class BinanceQueryAuth(ExchangeAuth):
         ours = append_param(ours, f"timestamp={self._timestamp()}")
         # §3: totalParams is the query followed by the body, no separator.
         total = ours if body is None else query + ours
-        ours = append_param(ours, f"signature={hmac_sha256_hex(self._secret, total.encode())}")
+        ours = append_param(ours, f"signature={self._signer.hex(total.encode())}")
         if body is None:
             r.url = join_url(base, ours, fragment)
         else:
