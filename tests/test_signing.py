@@ -1,4 +1,4 @@
-"""The precomputed HMAC signer is :mod:`hmac` exactly, and survives pickling and threads."""
+"""The fast signing paths give exactly what the plain ones give: HMAC, JWT, canonical parts."""
 
 from __future__ import annotations
 
@@ -6,14 +6,22 @@ import copy
 import hmac
 import pickle
 import threading
+from urllib.parse import quote, unquote, unquote_plus
 
+import jwt
 import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from requests_exchange_auth import BinanceQueryAuth, PoloniexBodyDigestAuth
-from requests_exchange_auth._signing import HmacSigner
+from requests_exchange_auth import BinanceQueryAuth, PoloniexBodyDigestAuth, binance_open
+from requests_exchange_auth._signing import (
+    HmacSigner,
+    hmac_sha256_hex,
+    hmac_sha512_hex,
+    jwt_hs256,
+    jwt_hs256_claims,
+)
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
@@ -110,3 +118,43 @@ def test_auths_sign_the_same_after_pickling(auth):
         return r.url, r.body, dict(r.headers)
 
     assert signed(clone) == signed(auth)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    iss=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=80),
+    dig=st.text("0123456789abcdef", min_size=64, max_size=64),
+    ts=st.integers(0, 10**13),
+)
+def test_claims_token_is_jwt_encode(iss, dig, ts):
+    """The token from plain claims is jwt.encode's token, byte for byte (quotes and all)."""
+    claims = {"iss": iss, "dig": dig, "ts": ts}
+    secret = b"a-secret-of-at-least-32-bytes-long!"
+    assert jwt_hs256_claims(claims, secret) == jwt.encode(claims, secret, algorithm="HS256")
+
+
+def test_one_shot_helpers_agree_with_the_signer():
+    """The one-shot HMAC helpers and the precomputed signer give the same hex."""
+    assert hmac_sha256_hex(b"k", b"p") == HmacSigner(b"k", "sha256").hex(b"p")
+    assert hmac_sha512_hex(b"k", b"p") == HmacSigner(b"k", "sha512").hex(b"p")
+    assert jwt_hs256({"iss": "x"}, b"k" * 32) == jwt_hs256_claims({"iss": "x"}, b"k" * 32)
+
+
+_URL_TEXT = st.text(st.sampled_from("aZ09-._~%+/=&?# é2F3DzZ"), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=_URL_TEXT)
+def test_plain_components_skip_only_identity_round_trips(raw):
+    """The fast path for plain components gives what unquote/quote give, for any text."""
+    assert binance_open._component(raw) == quote(unquote_plus(raw), safe="-_.~")
+    assert binance_open._segment(raw) == quote(unquote(raw), safe="-_.~")
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=_URL_TEXT)
+def test_cached_canonical_uri_is_stable(path):
+    """Asked twice (the second answer from the cache), the canonical path is the same."""
+    first = binance_open.canonical_uri.__wrapped__(path)
+    assert binance_open.canonical_uri(path) == first
+    assert binance_open.canonical_uri(path) == first
