@@ -28,6 +28,26 @@ _TS_DIVISORS = {"s": 1_000_000_000, "ms": 1_000_000}
 # A component made only of unreserved characters decodes and re-encodes to itself, so
 # it skips the (comparatively slow) unquote/quote round trip.
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
+# An ASCII query component whose escapes all decode to ASCII is re-encoded token by
+# token: each %XX escape or reserved character maps to its canonical form. Escapes of
+# bytes >= 0x80 (UTF-8, maybe invalid) take the full unquote/quote path.
+_HIGH_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]").search
+_TOKEN = re.compile(r"%[0-7][0-9A-Fa-f]|[^A-Za-z0-9._~-]")
+
+
+def _canonical_char(char: str) -> str:
+    return char if _PLAIN(char) else f"%{ord(char):02X}"
+
+
+_CANONICAL = {chr(c): _canonical_char(chr(c)) for c in range(128)}
+_CANONICAL["+"] = "%20"  # unquote_plus: a raw + is a space
+_CANONICAL.update(
+    {
+        f"%{hi}{lo}": _canonical_char(chr(int(hi + lo, 16)))
+        for hi in "01234567"
+        for lo in "0123456789ABCDEFabcdef"
+    }
+)
 _EMPTY_BODY_SHA256 = sha256_hex(b"")
 
 
@@ -41,7 +61,16 @@ def _segment(raw: str) -> str:
 
 
 def _component(raw: str) -> str:
-    return raw if _PLAIN(raw) else _encode(unquote_plus(raw))
+    """``_encode(unquote_plus(raw))``, with shortcuts for the common ASCII components."""
+    if _PLAIN(raw):
+        return raw
+    if raw.isascii() and not _HIGH_ESCAPE(raw):
+        return _TOKEN.sub(_canonical_token, raw)
+    return _encode(unquote_plus(raw))
+
+
+def _canonical_token(match: re.Match[str]) -> str:
+    return _CANONICAL[match.group()]
 
 
 # A client calls a handful of endpoints over and over; the path's canonical form is a

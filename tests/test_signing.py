@@ -140,7 +140,7 @@ def test_one_shot_helpers_agree_with_the_signer():
     assert jwt_hs256({"iss": "x"}, b"k" * 32) == jwt_hs256_claims({"iss": "x"}, b"k" * 32)
 
 
-_URL_TEXT = st.text(st.sampled_from("aZ09-._~%+/=&?# é2F3DzZ"), max_size=30)
+_URL_TEXT = st.text(st.sampled_from("aZ09-._~%+/=&?# é2F3Dz8cC7"), max_size=30)
 
 
 @settings(max_examples=500, deadline=None)
