@@ -18,7 +18,7 @@ from . import _credentials
 from ._base import ExchangeAuth
 from ._credentials import Clock, StrOrBytes
 from ._keys import load_private_key
-from ._signing import jwt_hs256_claims, require, sha256_hex
+from ._signing import JwtSigner, require, sha256_hex
 from ._wire import RedirectPolicy, raw_body
 from .exceptions import ConfigurationError, DecryptionError
 
@@ -147,8 +147,16 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
             allow_insecure_http=allow_insecure_http,
             on_cross_origin_redirect=on_cross_origin_redirect,
         )
-        require("jwt", extra="jwt", feature="BinanceOpenApiJwtAuth")
-        self._secret = _credentials.secret(secret_key, "secret_key")
+        jwt = require("jwt", extra="jwt", feature="BinanceOpenApiJwtAuth")
+        secret = _credentials.secret(secret_key, "secret_key")
+        try:  # PyJWT checks the key here, once, rather than on every token
+            self._signer = JwtSigner(secret)
+        except jwt.InvalidKeyError as exc:
+            msg = (
+                "secret_key looks like public-key material (PEM, SSH or DER), which PyJWT "
+                "refuses as an HMAC secret; pass the Open Service secret key (SK) instead."
+            )
+            raise ConfigurationError(msg) from exc
         self._clock = _credentials.clock(clock)
         if ts_unit not in _TS_DIVISORS:
             msg = f"ts_unit must be 's' (seconds, the default) or 'ms', not {ts_unit!r}."
@@ -160,7 +168,7 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
         body = raw_body(r, "BinanceOpenApiJwtAuth")
         canonical = canonical_request(r.method or "GET", r.url or "", body)
         claims = {"iss": self._api_key, "dig": sha256_hex(canonical.encode()), "ts": self._ts()}
-        r.headers[TOKEN_HEADER] = jwt_hs256_claims(claims, self._secret)
+        r.headers[TOKEN_HEADER] = self._signer.token(claims)
         return r
 
     def _ts(self) -> int:

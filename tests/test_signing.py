@@ -14,17 +14,25 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from requests_exchange_auth import BinanceQueryAuth, PoloniexBodyDigestAuth, binance_open
+from requests_exchange_auth import (
+    BinanceOpenApiJwtAuth,
+    BinanceQueryAuth,
+    ConfigurationError,
+    PoloniexBodyDigestAuth,
+    binance_open,
+)
 from requests_exchange_auth._signing import (
     HmacSigner,
+    JwtSigner,
     hmac_sha256_hex,
     hmac_sha512_hex,
     jwt_hs256,
-    jwt_hs256_claims,
 )
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
+    OPEN_API_KEY,
+    OPEN_API_SECRET,
     POLONIEX_KEY,
     POLONIEX_SECRET,
 )
@@ -130,14 +138,14 @@ def test_claims_token_is_jwt_encode(iss, dig, ts):
     """The token from plain claims is jwt.encode's token, byte for byte (quotes and all)."""
     claims = {"iss": iss, "dig": dig, "ts": ts}
     secret = b"a-secret-of-at-least-32-bytes-long!"
-    assert jwt_hs256_claims(claims, secret) == jwt.encode(claims, secret, algorithm="HS256")
+    assert JwtSigner(secret).token(claims) == jwt.encode(claims, secret, algorithm="HS256")
 
 
 def test_one_shot_helpers_agree_with_the_signer():
     """The one-shot HMAC helpers and the precomputed signer give the same hex."""
     assert hmac_sha256_hex(b"k", b"p") == HmacSigner(b"k", "sha256").hex(b"p")
     assert hmac_sha512_hex(b"k", b"p") == HmacSigner(b"k", "sha512").hex(b"p")
-    assert jwt_hs256({"iss": "x"}, b"k" * 32) == jwt_hs256_claims({"iss": "x"}, b"k" * 32)
+    assert jwt_hs256({"iss": "x"}, b"k" * 32) == JwtSigner(b"k" * 32).token({"iss": "x"})
 
 
 _URL_TEXT = st.text(st.sampled_from("aZ09-._~%+/=&?# é2F3Dz8cC7"), max_size=30)
@@ -158,3 +166,29 @@ def test_cached_canonical_uri_is_stable(path):
     first = binance_open.canonical_uri.__wrapped__(path)
     assert binance_open.canonical_uri(path) == first
     assert binance_open.canonical_uri(path) == first
+
+
+def test_open_api_auth_refuses_key_material_as_secret():
+    """A public-key-looking secret_key fails at construction, in our error tree, not per request."""
+    with pytest.raises(ConfigurationError, match="secret key \\(SK\\)"):
+        BinanceOpenApiJwtAuth(OPEN_API_KEY, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC")
+
+
+def test_jwt_signer_pickles_and_hides_the_key():
+    """A pickled JWT signer makes the same tokens; its repr shows no key."""
+    signer = JwtSigner(b"k" * 32)
+    clone = pickle.loads(pickle.dumps(signer))  # noqa: S301  # our own bytes
+    assert clone.token({"iss": "x", "ts": 1}) == signer.token({"iss": "x", "ts": 1})
+    assert repr(signer) == "JwtSigner('HS256')"
+
+
+def test_open_api_auth_signs_the_same_after_pickling():
+    """An unpickled Open Service auth makes the same token as the original."""
+    auth = BinanceOpenApiJwtAuth(OPEN_API_KEY, OPEN_API_SECRET, clock=frozen_clock)
+    clone = pickle.loads(pickle.dumps(auth))  # noqa: S301  # our own bytes
+
+    def token(a):
+        r = requests.Request("GET", "https://example.com/mp-api/x", params={"a": "1"}).prepare()
+        return a(r).headers["X-Mp-Open-Api-Token"]
+
+    assert token(clone) == token(auth)
