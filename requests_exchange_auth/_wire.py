@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from requests import PreparedRequest, Response
+from requests.models import REDIRECT_STATI
 
 from .exceptions import CrossOriginRedirectError, InsecureTransportError, UnsignableRequestError
 
@@ -23,7 +24,8 @@ log = logging.getLogger("requests_exchange_auth")
 FORM = "application/x-www-form-urlencoded"
 RedirectPolicy = Literal["strip", "raise"]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+# the usual loopback hosts, recognised without parsing an address
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "127.0.0.1", "::1"})
 # requests keeps the body (and our signature in it) on these redirects (sessions.py,
 # resolve_redirects); on the others it drops the body itself.
 _BODY_KEEPING_REDIRECTS = frozenset({307, 308})
@@ -228,6 +230,10 @@ class RedirectGuard:
 
     def __call__(self, response: Response, *args: object, **kwargs: object) -> None:
         request = response.request
+        # The status code rules out almost every response; is_redirect alone would look
+        # up "location" first, through a KeyError when there is none.
+        if response.status_code not in REDIRECT_STATI:
+            return
         if not response.is_redirect or request.url is None:
             return
         source = origin(request.url)
