@@ -133,17 +133,16 @@ def set_form_body(r: PreparedRequest, text: str) -> None:
     """Write form text back as the body, keeping its type and the framing headers right.
 
     ``text`` is ASCII (it comes from :func:`form_body` plus ASCII parameters), so its
-    length in characters is its length in bytes: Content-Length is written directly, as
-    ``prepare_content_length`` would for a non-empty body, without its generic probing.
+    length in characters is its length in bytes: Content-Length is written directly,
+    without ``prepare_content_length``'s generic probing (which would also leave a stale
+    length in place for an empty body).
     """
     r.body = text.encode("ascii") if isinstance(r.body, bytes) else text
     headers = r.headers
     if "Content-Type" not in headers:
         headers["Content-Type"] = FORM
-    if text and text.isascii():
-        headers["Content-Length"] = str(len(text))
-    else:
-        r.prepare_content_length(r.body)
+    # urllib3 2 sends a str body as UTF-8; the ASCII case needs no encoding to count.
+    headers["Content-Length"] = str(len(text) if text.isascii() else len(text.encode()))
 
 
 def raw_body(r: PreparedRequest, scheme: str) -> bytes:
