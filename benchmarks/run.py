@@ -349,13 +349,17 @@ def _versions() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="a few short rounds; no verdicts")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 60, smoke 2)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="two short rounds: every row runs, the numbers mean nothing",
+    )
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 100, smoke 2)")
     parser.add_argument(
         "--sample-ms", type=float, default=None, help="length of one sample (default 4 ms)"
     )
     args = parser.parse_args(argv)
-    rounds = args.rounds or (2 if args.smoke else 60)
+    rounds = args.rounds or (2 if args.smoke else 100)
     sample_ms = args.sample_ms or (0.2 if args.smoke else 4.0)
 
     session = requests.Session()
