@@ -92,7 +92,7 @@ def median(values: Iterable[float]) -> float:
     return statistics.median(data) if data else float("nan")
 
 
-def alternating(ops: dict[str, Callable[[], object]]) -> Callable[[int], dict[str, float]]:
+def alternating(ops: Mapping[str, Callable[[], object]]) -> Callable[[int], dict[str, float]]:
     """A sampler that runs the operations in turn, ``number`` times each, timing each call.
 
     For slow operations (a ``prepare_request``, a whole HTTP round trip) whose ratio

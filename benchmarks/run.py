@@ -30,7 +30,6 @@ import _endtoend
 import _harness
 import _peers
 from _harness import Case, Round
-from requests_exchange_auth.testing import LocalExchange
 
 Value = Callable[[Round], float]  # seconds per operation, from one round
 OURS_OVER = "ours ÷ this"  # the ratio label of rows that put ours over another path
@@ -94,12 +93,12 @@ class Plan:
     targets: list[Target] = field(default_factory=list)
 
 
-def build(session: requests.Session, exchange: LocalExchange) -> Plan:
+def build(session: requests.Session, exchange_url: str) -> Plan:
     plan = Plan()
     schemes = _cases.schemes()
     _signing_part(plan, schemes, session)
     _peers_part(plan, schemes[0], session)
-    _endtoend_part(plan, schemes, exchange)
+    _endtoend_part(plan, schemes, exchange_url)
     _nonce_part(plan)
     return plan
 
@@ -191,9 +190,11 @@ def _peers_part(plan: Plan, binance: _cases.Scheme, session: requests.Session) -
             plan.rows.append(Row(f"{peer.key}, then prepare_request", case(f"full.{peer.key}")))
 
 
-def _endtoend_part(plan: Plan, schemes: list[_cases.Scheme], exchange: LocalExchange) -> None:
-    plan.cases += _endtoend.cases(exchange, requests.Session(), schemes)
-    plan.rows.append("End to end: one keep-alive Session to LocalExchange on 127.0.0.1, unverified")
+def _endtoend_part(plan: Plan, schemes: list[_cases.Scheme], exchange_url: str) -> None:
+    plan.cases += _endtoend.cases(exchange_url, requests.Session(), schemes)
+    plan.rows.append(
+        "End to end: one keep-alive Session to LocalExchange (own process, 127.0.0.1, unverified)"
+    )
     for scheme in schemes:
         noop, ours = case(f"e2e.noop.{scheme.key}"), case(f"e2e.ours.{scheme.key}")
         replay = case(f"e2e.replay.{scheme.key}")
@@ -364,8 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     session = requests.Session()
     session.trust_env = False  # no netrc/proxy lookups in the timed prepare_request calls
-    with _endtoend.UnverifiedExchange() as exchange:
-        plan = build(session, exchange)
+    with _endtoend.exchange_process() as exchange_url:
+        plan = build(session, exchange_url)
         print(f"running {len(plan.cases)} cases × {rounds} rounds ...", file=sys.stderr, flush=True)
         measured = _harness.run(plan.cases, rounds, sample_ms / 1000)
 
