@@ -302,7 +302,8 @@ def render(plan: Plan, rounds: list[dict[str, float]]) -> list[str]:
         text = f"  {row.label:<{width}} {shown:>16}"
         if row.base is not None:
             value, base = row.value, row.base
-            if row.rate or row.base_label == OURS_OVER:  # shown as ours over the row's
+            # a rate, or ours over this row's path: base / value; else value / base
+            if row.rate or row.base_label == OURS_OVER:
                 r = _harness.median(base(m) / value(m) for m in rounds)
             else:
                 r = _harness.median(value(m) / base(m) for m in rounds)
