@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from . import _credentials
 from ._keys import load_private_key
-from ._signing import ed25519_b64, hmac_sha256_hex, require, rsa_sha256_b64
+from ._signing import HmacSigner, ed25519_b64, require, rsa_sha256_b64
 from .exceptions import ConfigurationError
 
 _MIN_RSA_BITS = 2048  # §1: Binance registers RSA keys of 2048 or 4096 bits
@@ -24,16 +24,16 @@ class Signer(Protocol):
     def __call__(self, payload: bytes) -> str: ...
 
 
-class HmacSigner:
+class HmacKeySigner:
     """HMAC-SHA256 as lowercase hex (§4), which needs no encoding in a URL."""
 
     key_type = "HMAC"
 
     def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+        self._hmac = HmacSigner(secret, "sha256")  # the key schedule once, not per request
 
     def __call__(self, payload: bytes) -> str:
-        return hmac_sha256_hex(self._secret, payload)
+        return self._hmac.hex(payload)
 
 
 class KeySigner:
@@ -95,7 +95,7 @@ def signer(secret: object, private_key: object, password: object) -> Signer:
                 "BinanceApiKeyAuth(api_key)."
             )
             raise ConfigurationError(msg)
-        return HmacSigner(_credentials.secret(secret))
+        return HmacKeySigner(_credentials.secret(secret))
     return KeySigner(_private_key(private_key, password))
 
 

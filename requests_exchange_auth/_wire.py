@@ -16,6 +16,7 @@ from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from requests import PreparedRequest, Response
+from requests.models import REDIRECT_STATI
 
 from .exceptions import CrossOriginRedirectError, InsecureTransportError, UnsignableRequestError
 
@@ -24,7 +25,8 @@ log = logging.getLogger("requests_exchange_auth")
 FORM = "application/x-www-form-urlencoded"
 RedirectPolicy = Literal["strip", "raise"]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+# the usual loopback hosts, recognised without parsing an address
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "127.0.0.1", "::1"})
 # requests keeps the body (and our signature in it) on these redirects (sessions.py,
 # resolve_redirects); on the others it drops the body itself.
 _BODY_KEEPING_REDIRECTS = frozenset({307, 308})
@@ -50,14 +52,17 @@ def join_url(base: str, query: str, fragment: str) -> str:
 
 def has_param(part: str, name: str) -> bool:
     """Whether the raw ``a=1&b=2`` text carries a parameter called ``name``."""
+    if name not in part:  # the common case, without splitting the text
+        return False
     return any(piece.partition("=")[0] == name for piece in part.split("&"))
 
 
 def remove_params(part: str, names: Collection[str]) -> str:
     """Drop every ``name=…`` piece for the given raw names, keeping all else byte for byte."""
-    if not any(name in part for name in names):  # the common case: nothing to drop
-        return part
-    return "&".join(p for p in part.split("&") if p.partition("=")[0] not in names)
+    for name in names:
+        if name in part:
+            return "&".join(p for p in part.split("&") if p.partition("=")[0] not in names)
+    return part  # the common case: no name occurs at all, so there is nothing to drop
 
 
 def replace_param(part: str, piece: str) -> str | None:
@@ -90,6 +95,8 @@ def _media_type(r: PreparedRequest) -> str | None:
     value = r.headers.get("Content-Type")
     if value is None:
         return None
+    if value == FORM:  # what requests itself writes for data={...}
+        return FORM
     return str(value).partition(";")[0].strip().lower()
 
 
@@ -109,8 +116,10 @@ def form_body(r: PreparedRequest, scheme: str) -> str | None:
     Accepts what requests makes of ``data=dict`` and a ``str``/``bytes`` body that is
     already percent-encoded ASCII; refuses JSON, multipart, streams and raw non-ASCII.
     """
-    _refuse_stream(r, scheme)
     body = r.body
+    if body is None:  # the common case of a GET: no header to look at
+        return None
+    _refuse_stream(r, scheme)
     if not body:
         return None
     media_type = _media_type(r)
@@ -140,10 +149,19 @@ def form_body(r: PreparedRequest, scheme: str) -> str | None:
 
 
 def set_form_body(r: PreparedRequest, text: str) -> None:
-    """Write form text back as the body, keeping its type and the framing headers right."""
+    """Write form text back as the body, keeping its type and the framing headers right.
+
+    ``text`` is ASCII (it comes from :func:`form_body` plus ASCII parameters), so its
+    length in characters is its length in bytes: Content-Length is written directly,
+    without ``prepare_content_length``'s generic probing (which would also leave a stale
+    length in place for an empty body).
+    """
     r.body = text.encode("ascii") if isinstance(r.body, bytes) else text
-    r.headers.setdefault("Content-Type", FORM)
-    r.prepare_content_length(r.body)
+    headers = r.headers
+    if "Content-Type" not in headers:
+        headers["Content-Type"] = FORM
+    # urllib3 2 sends a str body as UTF-8; the ASCII case needs no encoding to count.
+    headers["Content-Length"] = str(len(text) if text.isascii() else len(text.encode()))
 
 
 def raw_body(r: PreparedRequest, scheme: str) -> bytes:
@@ -179,6 +197,8 @@ def _is_loopback(host: str) -> bool:
 
 def check_transport(url: str, *, allow_insecure_http: bool) -> None:
     """Refuse to sign for plain http unless the host is loopback or the caller opted in."""
+    if url.startswith("https://"):  # the common case, without parsing the URL
+        return
     parts = urlsplit(url)
     if parts.scheme == "https" or allow_insecure_http:
         return
@@ -221,11 +241,17 @@ class RedirectGuard:
     def install(self, r: PreparedRequest) -> None:
         """Register on ``r`` once, however often the request is re-signed."""
         hooks = r.hooks.setdefault("response", [])
-        if not any(isinstance(hook, RedirectGuard) for hook in hooks):
-            hooks.append(self)
+        for hook in hooks:
+            if isinstance(hook, RedirectGuard):
+                return
+        hooks.append(self)
 
     def __call__(self, response: Response, *args: object, **kwargs: object) -> None:
         request = response.request
+        # The status code rules out almost every response; is_redirect alone would look
+        # up "location" first, through a KeyError when there is none.
+        if response.status_code not in REDIRECT_STATI:
+            return
         if not response.is_redirect or request.url is None:
             return
         source = origin(request.url)

@@ -6,7 +6,9 @@ Specification: ``specs/binance-open-api-jwt.md``; section numbers below refer to
 from __future__ import annotations
 
 import base64
+import functools
 import posixpath
+import re
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
@@ -16,13 +18,37 @@ from . import _credentials
 from ._base import ExchangeAuth
 from ._credentials import Clock, StrOrBytes
 from ._keys import load_private_key
-from ._signing import jwt_hs256, require, sha256_hex
+from ._signing import JwtSigner, require, sha256_hex
 from ._wire import RedirectPolicy, raw_body
 from .exceptions import ConfigurationError, DecryptionError
 
 TOKEN_HEADER = "X-Mp-Open-Api-Token"  # noqa: S105  # a header name, not a password
 _UNRESERVED = "-_.~"  # RFC 3986 unreserved, besides letters and digits (§2 step 3)
 _TS_DIVISORS = {"s": 1_000_000_000, "ms": 1_000_000}
+# A component made only of unreserved characters decodes and re-encodes to itself, so
+# it skips the (comparatively slow) unquote/quote round trip.
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
+# An ASCII query component whose escapes all decode to ASCII is re-encoded token by
+# token: each %XX escape or reserved character maps to its canonical form. Escapes of
+# bytes >= 0x80 (UTF-8, maybe invalid) take the full unquote/quote path.
+_HIGH_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]").search
+_TOKEN = re.compile(r"%[0-7][0-9A-Fa-f]|[^A-Za-z0-9._~-]")
+
+
+def _canonical_char(char: str) -> str:
+    return char if _PLAIN(char) else f"%{ord(char):02X}"
+
+
+_CANONICAL = {chr(c): _canonical_char(chr(c)) for c in range(128)}
+_CANONICAL["+"] = "%20"  # unquote_plus: a raw + is a space
+_CANONICAL.update(
+    {
+        f"%{hi}{lo}": _canonical_char(chr(int(hi + lo, 16)))
+        for hi in "01234567"
+        for lo in "0123456789ABCDEFabcdef"
+    }
+)
+_EMPTY_BODY_SHA256 = sha256_hex(b"")
 
 
 def _encode(text: str) -> str:
@@ -30,11 +56,31 @@ def _encode(text: str) -> str:
     return quote(text, safe=_UNRESERVED)
 
 
+def _segment(raw: str) -> str:
+    return raw if _PLAIN(raw) else _encode(unquote(raw))
+
+
+def _component(raw: str) -> str:
+    """``_encode(unquote_plus(raw))``, with shortcuts for the common ASCII components."""
+    if _PLAIN(raw):
+        return raw
+    if raw.isascii() and not _HIGH_ESCAPE(raw):
+        return _TOKEN.sub(_canonical_token, raw)
+    return _encode(unquote_plus(raw))
+
+
+def _canonical_token(match: re.Match[str]) -> str:
+    return _CANONICAL[match.group()]
+
+
+# A client calls a handful of endpoints over and over; the path's canonical form is a
+# pure function of it, so a bounded cache saves the normalisation on every request.
+@functools.lru_cache(maxsize=256)
 def canonical_uri(path: str) -> str:
     """§2 step 2: normalised absolute path, each segment re-encoded, one trailing ``/``."""
     path = posixpath.normpath("/" + path) if path else "/"
     path = "/" + path.lstrip("/")  # normpath keeps a leading "//"; the URI has one root
-    segments = [_encode(unquote(segment)) for segment in path.split("/")]
+    segments = [_segment(segment) for segment in path.split("/")]
     uri = "/".join(segments)
     return uri if uri.endswith("/") else uri + "/"
 
@@ -45,7 +91,7 @@ def canonical_query(query: str) -> str:
     for piece in query.split("&"):
         if piece:
             name, _, value = piece.partition("=")
-            pairs.append((_encode(unquote_plus(name)), _encode(unquote_plus(value))))
+            pairs.append((_component(name), _component(value)))
     return "&".join(f"{name}={value}" for name, value in sorted(pairs))
 
 
@@ -53,7 +99,12 @@ def canonical_request(method: str, url: str, body: bytes) -> str:
     """The four-line canonical request of §2, from the request exactly as sent."""
     parts = urlsplit(url)
     return "\n".join(
-        (method.upper(), canonical_uri(parts.path), canonical_query(parts.query), sha256_hex(body))
+        (
+            method.upper(),
+            canonical_uri(parts.path),
+            canonical_query(parts.query),
+            sha256_hex(body) if body else _EMPTY_BODY_SHA256,
+        )
     )
 
 
@@ -96,8 +147,16 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
             allow_insecure_http=allow_insecure_http,
             on_cross_origin_redirect=on_cross_origin_redirect,
         )
-        require("jwt", extra="jwt", feature="BinanceOpenApiJwtAuth")
-        self._secret = _credentials.secret(secret_key, "secret_key")
+        jwt = require("jwt", extra="jwt", feature="BinanceOpenApiJwtAuth")
+        secret = _credentials.secret(secret_key, "secret_key")
+        try:  # PyJWT checks the key here, once, rather than on every token
+            self._signer = JwtSigner(secret)
+        except jwt.InvalidKeyError as exc:
+            msg = (
+                "secret_key looks like public-key material (PEM, SSH or DER), which PyJWT "
+                "refuses as an HMAC secret; pass the Open Service secret key (SK) instead."
+            )
+            raise ConfigurationError(msg) from exc
         self._clock = _credentials.clock(clock)
         if ts_unit not in _TS_DIVISORS:
             msg = f"ts_unit must be 's' (seconds, the default) or 'ms', not {ts_unit!r}."
@@ -109,7 +168,7 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
         body = raw_body(r, "BinanceOpenApiJwtAuth")
         canonical = canonical_request(r.method or "GET", r.url or "", body)
         claims = {"iss": self._api_key, "dig": sha256_hex(canonical.encode()), "ts": self._ts()}
-        r.headers[TOKEN_HEADER] = jwt_hs256(claims, self._secret)
+        r.headers[TOKEN_HEADER] = self._signer.token(claims)
         return r
 
     def _ts(self) -> int:

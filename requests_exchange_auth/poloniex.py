@@ -13,7 +13,7 @@ from . import _credentials
 from ._base import ExchangeAuth
 from ._credentials import StrOrBytes
 from ._ordered import draw_for
-from ._signing import hmac_sha512_hex
+from ._signing import HmacSigner
 from ._wire import (
     RedirectPolicy,
     append_param,
@@ -68,7 +68,7 @@ class PoloniexBodyDigestAuth(ExchangeAuth):
             allow_insecure_http=allow_insecure_http,
             on_cross_origin_redirect=on_cross_origin_redirect,
         )
-        self._secret = _credentials.secret(secret)
+        self._signer = HmacSigner(_credentials.secret(secret), "sha512")
         if nonce is not None and not callable(nonce):
             msg = (
                 "nonce must be a zero-argument callable returning an increasing int "
@@ -82,7 +82,7 @@ class PoloniexBodyDigestAuth(ExchangeAuth):
         body = remove_params(form_body(r, "PoloniexBodyDigestAuth") or "", _OWNED)
         body = append_param(body, f"nonce={self._next_nonce(r)}")
         set_form_body(r, body)
-        r.headers["Sign"] = hmac_sha512_hex(self._secret, body.encode("ascii"))
+        r.headers["Sign"] = self._signer.hex(body.encode("ascii"))
         return r
 
     def _next_nonce(self, r: PreparedRequest) -> int:

@@ -56,7 +56,8 @@ def test_pytest_example_passes_and_catches_wrong_signing(pytester, change, faile
 
 def _session() -> list[tuple[str, list[str]]]:
     """(command, expected output lines) for each ``$`` line of the CLI section."""
-    section = README.split("Debugging a rejected signature")[1].split("\nDevelopment\n")[0]
+    section = README.split("Debugging a rejected signature")[1]
+    section = re.split(r"\n[A-Z][^\n]*\n-{3,}\n", section)[0]  # up to the next section
     steps: list[tuple[str, list[str]]] = []
     for block in re.findall(r"^\.\. code-block:: console\n\n((?:    .*\n|\n)+)", section, re.M):
         for line in re.sub(r"^    ", "", block, flags=re.M).rstrip("\n").split("\n"):
