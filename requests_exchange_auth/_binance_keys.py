@@ -24,16 +24,19 @@ class Signer(Protocol):
     def __call__(self, payload: bytes) -> str: ...
 
 
-class HmacKeySigner:
+class HmacKeySigner(HmacSigner):
     """HMAC-SHA256 as lowercase hex (§4), which needs no encoding in a URL."""
 
+    __slots__ = ()
     key_type = "HMAC"
 
     def __init__(self, secret: bytes) -> None:
-        self._hmac = HmacSigner(secret, "sha256")  # the key schedule once, not per request
+        super().__init__(secret, "sha256")  # the key schedule once, not per request
 
-    def __call__(self, payload: bytes) -> str:
-        return self._hmac.hex(payload)
+    __call__ = HmacSigner.hex
+
+    def __reduce__(self) -> tuple[type[HmacKeySigner], tuple[bytes]]:  # type: ignore[override]
+        return (HmacKeySigner, (self._key,))
 
 
 class KeySigner:

@@ -126,7 +126,8 @@ class BinanceQueryAuth(ExchangeAuth):
             on_cross_origin_redirect=on_cross_origin_redirect,
         )
         self._signer = _signer(secret, private_key, private_key_password)
-        self._recv_window = _recv_window(recv_window)
+        window = _recv_window(recv_window)
+        self._recv_window = None if window is None else f"recvWindow={window}"
         if timestamp_unit not in _NS_PER_UNIT:
             msg = (
                 f"timestamp_unit must be 'ms' (milliseconds, every API) or 'us' "
@@ -167,23 +168,30 @@ class BinanceQueryAuth(ExchangeAuth):
     def _sign(self, r: PreparedRequest) -> None:
         """Add fresh ``recvWindow``/``timestamp`` and the ``signature`` (§3, §7)."""
         base, query, fragment = split_url(r.url or "")
-        query = remove_params(query, _SIGNATURE)
         body = form_body(r, "BinanceQueryAuth")
-        if body is not None:
-            body = remove_params(body, _SIGNATURE)
         stamp = f"timestamp={self._timestamp()}"
-        query, body, placed = _place_timestamp(query, body, stamp)
+        placed = False
+        # Most requests carry neither parameter: one substring test each skips the rest.
+        if (
+            "signature" in query
+            or "timestamp" in query
+            or (body is not None and ("signature" in body or "timestamp" in body))
+        ):
+            query = remove_params(query, _SIGNATURE)
+            if body is not None:
+                body = remove_params(body, _SIGNATURE)
+            query, body, placed = _place_timestamp(query, body, stamp)
         # §7: our parameters go at the end of the body when there is one, else the query.
         ours = body if body is not None else query
         if self._recv_window is not None and not (
             has_param(query, "recvWindow") or (body is not None and has_param(body, "recvWindow"))
         ):
-            ours = append_param(ours, f"recvWindow={self._recv_window}")
+            ours = append_param(ours, self._recv_window)
         if not placed:
             ours = append_param(ours, stamp)
         # §3: totalParams is the query followed by the body, no separator.
         total = ours if body is None else query + ours
-        ours = append_param(ours, f"signature={self._signer(total.encode())}")
+        ours = f"{ours}&signature={self._signer(total.encode())}"
         if body is None:
             r.url = join_url(base, ours, fragment)
         else:
@@ -244,7 +252,10 @@ class BinanceQueryAuth(ExchangeAuth):
 
     def _timestamp(self) -> int:
         """Milliseconds (or microseconds) since the epoch, from the injected clock (§5)."""
-        return _credentials.checked_now(self._clock(), "milliseconds") // self._ns_per_unit
+        now = self._clock()
+        if type(now) is not int:  # checked here first: this runs on every request
+            _credentials.checked_now(now, "milliseconds")
+        return now // self._ns_per_unit
 
 
 def _can_sync(clock: object) -> bool:
