@@ -9,8 +9,10 @@ forever (poloniex.md "Nonce rules", kraken.md §3). Within one process,
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Collection, Iterator
 from typing import Any, ClassVar
 
@@ -77,6 +79,7 @@ class MonotonicNonce:
         self._unit = unit
         self._lock = threading.Lock()
         self._last = 0
+        _ALL.add(self)
 
     @classmethod
     def shared(cls) -> MonotonicNonce:
@@ -123,6 +126,23 @@ class MonotonicNonce:
         if self is MonotonicNonce._shared:
             return (MonotonicNonce.shared, ())
         return (_restore, (self._clock, self._unit))
+
+
+_ALL: weakref.WeakSet[MonotonicNonce] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A fork copies a lock that another thread may hold mid-draw: give the child new ones.
+
+    The child keeps each generator's last value, so its own draws still increase.
+    """
+    MonotonicNonce._shared_lock = threading.Lock()
+    for nonce in list(_ALL):
+        nonce._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _restore(clock: Callable[[], int], unit: str) -> MonotonicNonce:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import pickle
 import threading
 import time
@@ -323,3 +324,26 @@ def test_pickled_default_poloniex_auth_keeps_the_shared_generator():
     body = requests.Request("POST", POLONIEX_URL, auth=copy).prepare().body
 
     assert body == f"nonce={MonotonicNonce.shared().last}"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads, 3.12+
+def test_a_fork_during_a_draw_leaves_the_child_usable():
+    """A child forked while another thread holds the lock gets a fresh one, not a deadlock."""
+    nonce = MonotonicNonce()
+    before = nonce()
+    with nonce._lock:  # as if another thread were mid-draw
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child reports through its exit status
+            os._exit(0 if nonce() > before else 1)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the child deadlocked on the generator's lock")
+    assert os.waitstatus_to_exitcode(status) == 0
