@@ -63,31 +63,9 @@ class HmacSigner:
         return f"HmacSigner({self._digest!r})"
 
 
-def hmac_sha256_hex(secret: bytes, payload: bytes) -> str:
-    """Lowercase hex HMAC-SHA256 (Binance HMAC keys, binance-signed-requests.md §4)."""
-    return hmac.digest(secret, payload, "sha256").hex()
-
-
-def hmac_sha512_hex(secret: bytes, payload: bytes) -> str:
-    """Lowercase hex HMAC-SHA512 (Poloniex legacy ``Sign``, poloniex.md Part A)."""
-    return hmac.digest(secret, payload, "sha512").hex()
-
-
 def sha256_hex(data: bytes) -> str:
     """Lowercase hex SHA-256 (Open API payload hash and ``dig``, binance-open-api-jwt.md §2-3)."""
     return hashlib.sha256(data).hexdigest()
-
-
-def jwt_hs256(claims: dict[str, Any], secret: bytes) -> str:
-    """A compact HS256 JWS of ``claims`` (binance-open-api-jwt.md §3), made by PyJWT.
-
-    Callers check for PyJWT once, at construction (:func:`require`); here the import
-    is a ``sys.modules`` lookup, not a search.
-    """
-    import jwt  # noqa: PLC0415  # optional extra, present once the auth was built
-
-    token: str = jwt.encode(claims, secret, algorithm="HS256")
-    return token
 
 
 def rsa_sha256_b64(private_key: Any, payload: bytes) -> str:

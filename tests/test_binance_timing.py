@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from forking import child_exit_code
 from hypothesis import given
 from hypothesis import strategies as st
 from vectors import FUTURES_PAYLOAD, FUTURES_SECRET, FUTURES_SIGNATURE, FUTURES_TIMESTAMP_MS
@@ -249,17 +250,7 @@ def test_a_fork_during_a_sync_leaves_the_child_usable(exchange):
                 os._exit(0)
             except BaseException:
                 os._exit(1)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        pytest.fail("the child deadlocked on the clock's lock")
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert child_exit_code(pid, "the clock's lock") == 0
 
 
 # -- end to end: the local exchange's clock ahead and behind ------------------------------

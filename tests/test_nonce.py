@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 import requests
+from forking import child_exit_code
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vectors import (
@@ -336,14 +337,4 @@ def test_a_fork_during_a_draw_leaves_the_child_usable():
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child reports through its exit status
             os._exit(0 if nonce() > before else 1)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        pytest.fail("the child deadlocked on the generator's lock")
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert child_exit_code(pid, "the generator's lock") == 0

@@ -21,13 +21,7 @@ from requests_exchange_auth import (
     PoloniexBodyDigestAuth,
     binance_open,
 )
-from requests_exchange_auth._signing import (
-    HmacSigner,
-    JwtSigner,
-    hmac_sha256_hex,
-    hmac_sha512_hex,
-    jwt_hs256,
-)
+from requests_exchange_auth._signing import HmacSigner, JwtSigner
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
@@ -139,13 +133,6 @@ def test_claims_token_is_jwt_encode(iss, dig, ts):
     claims = {"iss": iss, "dig": dig, "ts": ts}
     secret = b"a-secret-of-at-least-32-bytes-long!"
     assert JwtSigner(secret).token(claims) == jwt.encode(claims, secret, algorithm="HS256")
-
-
-def test_one_shot_helpers_agree_with_the_signer():
-    """The one-shot HMAC helpers and the precomputed signer give the same hex."""
-    assert hmac_sha256_hex(b"k", b"p") == HmacSigner(b"k", "sha256").hex(b"p")
-    assert hmac_sha512_hex(b"k", b"p") == HmacSigner(b"k", "sha512").hex(b"p")
-    assert jwt_hs256({"iss": "x"}, b"k" * 32) == JwtSigner(b"k" * 32).token({"iss": "x"})
 
 
 _URL_TEXT = st.text(st.sampled_from("aZ09-._~%+/=&?# é2F3Dz8cC7"), max_size=30)
