@@ -1,55 +1,29 @@
-"""What the benchmark times: the floor, requests' own cost, our auths, MonotonicNonce.
+"""What the benchmark times for every registered scheme, and for MonotonicNonce.
 
-Each scheme signs one realistic request: a Binance LIMIT order in a form body with
-``recvWindow``, a Poloniex legacy ``buy``, and the Open Service ``user-open-data`` GET
-of the README. The floor of each is computed on exactly what our auth signs: the same
-payload bytes for the HMACs, the same claims for :func:`jwt.encode`.
+Each scheme's file in ``schemes/`` names one realistic request and its floor (see
+``_bench.py``). From it, for every scheme alike: the floor, computed on exactly what our
+auth signs (checked against the signature our auth sent); our auth on a prepared
+request (the copy timed and subtracted); ``auth.sign()`` on the same wire form; and
+``Session.prepare_request`` with a no-op auth and with ours.
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import requests
 from requests import PreparedRequest
 from requests.auth import AuthBase
 
+import _bench
+from _bench import Rows, SignedRequest, SignsNothing
 from _harness import Case, alternating, statement, threaded_sampler
-from requests_exchange_auth import (
-    BinanceOpenApiJwtAuth,
-    BinanceQueryAuth,
-    MonotonicNonce,
-    PoloniexBodyDigestAuth,
-)
-from requests_exchange_auth.testing import (
-    BINANCE_KEY,
-    BINANCE_SECRET,
-    OPEN_API_KEY,
-    OPEN_API_SECRET,
-    POLONIEX_KEY,
-    POLONIEX_SECRET,
-)
+from requests_exchange_auth import MonotonicNonce
+from requests_exchange_auth._registry import SCHEMES
 
-BINANCE_URL = "https://api.binance.com/api/v3/order"
-ORDER = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.001",
-    "price": "50000",
-    "newClientOrderId": "bench-0001",
-}
-RECV_WINDOW = 5000
-POLONIEX_URL = "https://poloniex.com/tradingApi"
-POLONIEX_ORDER = {"command": "buy", "currencyPair": "BTC_USDT", "rate": "50000", "amount": "0.001"}
-OPEN_API_URL = "https://www.binance.com/mp-api/v1/apps/ozSQnakAm7apa6ew7crPYd/user-open-data"
-OPEN_API_PARAMS = {"openData": "dt_TEST/abc+1=="}
-#: a fixed time for the one-off checks (the timed runs use each library's real clock)
-CHECK_NS = 1_700_000_000_123_000_000
 NONCE_THREADS = 8
 
 
@@ -58,6 +32,10 @@ class NoopAuth(AuthBase):
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         return r
+
+
+class BenchmarkError(Exception):
+    """A scheme's benchmark file does not measure what it says (the run stops)."""
 
 
 def copier(template: PreparedRequest) -> Callable[[], PreparedRequest]:
@@ -83,110 +61,111 @@ def copier(template: PreparedRequest) -> Callable[[], PreparedRequest]:
 
 @dataclass
 class Scheme:
-    """One of our auths and the request it signs in the benchmark."""
+    """A registered scheme with its benchmark file: our auth and the request it signs."""
 
-    key: str
-    auth: AuthBase
-    method: str
-    url: str
-    data: dict[str, str] | None = None
-    params: dict[str, str] | None = None
+    id: str
+    rows: Rows
+    auth: Any  # an ExchangeAuth (a requests AuthBase with .sign())
+    account: dict[str, Any]
 
     @property
     def label(self) -> str:
         return type(self.auth).__name__
 
-    def request(self, auth: AuthBase | None) -> requests.Request:
+    def url(self, origin: str | None = None) -> str:
+        return (origin or self.rows.origin) + self.rows.request.path
+
+    def kwargs(self) -> dict[str, Any]:
+        """``params``, ``data`` and ``json`` for requests and httpx alike."""
+        example = self.rows.request
+        return {
+            "params": dict(example.params) or None,
+            "data": dict(example.data) or None,
+            "json": dict(example.json) if example.json is not None else None,
+        }
+
+    def request(self, auth: AuthBase | None, origin: str | None = None) -> requests.Request:
         return requests.Request(
-            self.method, self.url, data=self.data, params=self.params, auth=auth
+            self.rows.request.method, self.url(origin), auth=auth, **self.kwargs()
         )
 
-    def signed_once(self, auth: AuthBase) -> PreparedRequest:
-        """The request signed by ``auth``, prepared without a session (no netrc lookup)."""
-        return self.request(auth).prepare()
+    @cached_property
+    def unsigned(self) -> PreparedRequest:
+        """The request as requests prepares it, unsigned (no session: no netrc lookup)."""
+        return self.request(None).prepare()
+
+    def wire(self) -> dict[str, Any]:
+        """``sign()``'s arguments: the unsigned request's wire form."""
+        r = self.unsigned
+        return {"method": r.method, "url": r.url, "headers": dict(r.headers), "body": r.body}
+
+    @cached_property
+    def signed_once(self) -> SignedRequest:
+        wire = self.wire()
+        signed: SignedRequest = self.auth.sign(wire.pop("method"), wire.pop("url"), **wire)
+        return signed
+
+    @cached_property
+    def floor_payload(self) -> Any:
+        return self.rows.floor.payload(self.signed_once)
+
+    @property
+    def floor_label(self) -> str:
+        payload, label = self.floor_payload, self.rows.floor.label
+        return f"{label} ({len(payload)} B)" if isinstance(payload, bytes) else label
 
 
-def schemes() -> list[Scheme]:
-    return [
-        Scheme(
-            "binance",
-            BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=RECV_WINDOW),
-            "POST",
-            BINANCE_URL,
-            data=ORDER,
-        ),
-        Scheme(
-            "poloniex",
-            PoloniexBodyDigestAuth(POLONIEX_KEY, POLONIEX_SECRET),
-            "POST",
-            POLONIEX_URL,
-            data=POLONIEX_ORDER,
-        ),
-        Scheme(
-            "open_api",
-            BinanceOpenApiJwtAuth(OPEN_API_KEY, OPEN_API_SECRET),
-            "GET",
-            OPEN_API_URL,
-            params=OPEN_API_PARAMS,
-        ),
-    ]
+@dataclass
+class Coverage:
+    """What the registry's scheme has in ``benchmarks/schemes/``, for the table."""
+
+    id: str
+    status: str  # "rows", "signs nothing", "NO BENCHMARK FILE", "not selected"
+    text: str
 
 
-def binance_payload() -> bytes:
-    """Exactly what BinanceQueryAuth signs for the benchmark order: query + body."""
-    auth = BinanceQueryAuth(
-        BINANCE_KEY, BINANCE_SECRET, recv_window=RECV_WINDOW, clock=lambda: CHECK_NS
-    )
-    r = Scheme("binance", auth, "POST", BINANCE_URL, data=ORDER).signed_once(auth)
-    body = r.body.decode() if isinstance(r.body, bytes) else str(r.body)
-    return body.rpartition("&signature=")[0].encode()
+def schemes(only: Collection[str] = ()) -> tuple[list[Scheme], list[Coverage]]:
+    """Every registered scheme with rows (or those in ``only``), and what each one has."""
+    found, coverage = [], []
+    for entry in SCHEMES:
+        rows = _bench.load(entry.id)
+        where = _bench.scheme_file(entry.id).relative_to(_bench.SCHEMES_DIR.parent.parent)
+        if rows is None:
+            coverage.append(Coverage(entry.id, "NO BENCHMARK FILE", f"add {where}"))
+        elif isinstance(rows, SignsNothing):
+            coverage.append(Coverage(entry.id, "signs nothing", rows.reason))
+        elif only and entry.id not in only:
+            coverage.append(Coverage(entry.id, "not selected", f"{where} (--scheme)"))
+        else:
+            account = dict(rows.request.account or entry.kit.spec_account())
+            auth = entry.kit.make_auth(account, **rows.options)
+            found.append(Scheme(entry.id, rows, auth, account))
+            coverage.append(Coverage(entry.id, "rows", str(where)))
+    return found, coverage
 
 
-def poloniex_payload() -> bytes:
-    """Exactly what PoloniexBodyDigestAuth signs: the body with its nonce."""
-    auth = PoloniexBodyDigestAuth(POLONIEX_KEY, POLONIEX_SECRET, nonce=lambda: CHECK_NS // 1000)
-    r = Scheme("poloniex", auth, "POST", POLONIEX_URL, data=POLONIEX_ORDER).signed_once(auth)
-    return r.body if isinstance(r.body, bytes) else str(r.body).encode()
-
-
-def open_api_claims() -> dict[str, Any]:
-    """The claims BinanceOpenApiJwtAuth puts in its token, read back from the token."""
-    import jwt  # noqa: PLC0415  # the jwt extra; imported where it is needed
-
-    auth = BinanceOpenApiJwtAuth(OPEN_API_KEY, OPEN_API_SECRET, clock=lambda: CHECK_NS)
-    r = Scheme("open_api", auth, "GET", OPEN_API_URL, params=OPEN_API_PARAMS).signed_once(auth)
-    token = r.headers["X-Mp-Open-Api-Token"]
-    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
-    return claims
-
-
-def floor_cases() -> list[Case]:
-    import jwt  # noqa: PLC0415  # the jwt extra; imported where it is needed
-
-    ns: dict[str, Any] = {
-        "digest": hmac.digest,
-        "encode": jwt.encode,
-        "binance_key": BINANCE_SECRET.encode(),
-        "binance_payload": binance_payload(),
-        "poloniex_key": POLONIEX_SECRET.encode(),
-        "poloniex_payload": poloniex_payload(),
-        "open_api_key": OPEN_API_SECRET.encode(),
-        "claims": open_api_claims(),
-    }
-    return [
-        Case("floor.binance", statement('digest(binance_key, binance_payload, "sha256")', ns)),
-        Case("floor.poloniex", statement('digest(poloniex_key, poloniex_payload, "sha512")', ns)),
-        Case("floor.open_api", statement('encode(claims, open_api_key, algorithm="HS256")', ns)),
-    ]
+def floor_case(scheme: Scheme) -> Case:
+    """The floor on exactly what the auth signed, after checking it signs the same way."""
+    floor = scheme.rows.floor
+    call = floor.primitive(scheme.account, scheme.floor_payload)
+    if floor.wire is not None and call() != floor.wire(scheme.signed_once):
+        msg = (
+            f"benchmarks/schemes: the floor of {scheme.id!r} ({floor.label}) does not "
+            "compute the signature our auth sent; it must time the same primitive on "
+            "the same payload."
+        )
+        raise BenchmarkError(msg)
+    return Case(f"floor.{scheme.id}", statement("floor()", {"floor": call}))
 
 
 def auth_cases(scheme: Scheme, session: requests.Session) -> list[Case]:
-    """Copy, copy + auth, and Session.prepare_request with a no-op auth and with ours.
+    """Copy, copy + auth, ``auth.sign()``, and prepare_request with a no-op auth and ours.
 
     The two prepare_request calls alternate call by call (they take ~200 µs each, so
     timing each call costs nothing): GC pauses and drift then fall on both alike.
     """
-    ns: dict[str, Any] = {"fresh": copier(scheme.request(None).prepare()), "auth": scheme.auth}
+    ns: dict[str, Any] = {"fresh": copier(scheme.unsigned), "auth": scheme.auth}
+    signing = {"sign": scheme.auth.sign, **scheme.wire()}
 
     def preparing(auth: AuthBase) -> Callable[[], PreparedRequest]:
         def op() -> PreparedRequest:
@@ -195,13 +174,17 @@ def auth_cases(scheme: Scheme, session: requests.Session) -> list[Case]:
         return op
 
     prepare = {
-        f"prepare.noop.{scheme.key}": preparing(NoopAuth()),
-        f"prepare.ours.{scheme.key}": preparing(scheme.auth),
+        f"prepare.noop.{scheme.id}": preparing(NoopAuth()),
+        f"prepare.ours.{scheme.id}": preparing(scheme.auth),
     }
     return [
-        Case(f"copy.{scheme.key}", statement("fresh()", ns)),
-        Case(f"auth.{scheme.key}", statement("auth(fresh())", ns)),
-        Case(f"prepare.{scheme.key}", alternating(prepare), weight=2),
+        Case(f"copy.{scheme.id}", statement("fresh()", ns)),
+        Case(f"auth.{scheme.id}", statement("auth(fresh())", ns)),
+        Case(
+            f"sign.{scheme.id}",
+            statement("sign(method, url, headers=headers, body=body)", signing),
+        ),
+        Case(f"prepare.{scheme.id}", alternating(prepare), weight=2),
     ]
 
 

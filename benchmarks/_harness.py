@@ -9,12 +9,13 @@ were measured in the same round, moments apart, so the drift cancels in each pai
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import statistics
 import threading
 import time
 import timeit
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +120,42 @@ def alternating(ops: Mapping[str, Callable[[], object]]) -> Callable[[int], dict
                     began = clock()
                     op()
                     spent[key].append(clock() - began)
+        finally:
+            if was_enabled:
+                gc.enable()
+        return {key: statistics.median(times) * number for key, times in spent.items()}
+
+    return sample
+
+
+def async_alternating(
+    ops: Mapping[str, Callable[[], Awaitable[object]]], loop: asyncio.AbstractEventLoop
+) -> Callable[[int], dict[str, float]]:
+    """:func:`alternating` for coroutines, run on ``loop`` (an event loop of the case's own).
+
+    The same passes (one untimed, then A B, B A, ...), each await timed alone, each
+    operation's median call reported; the loop runs only while a sample is taken.
+    """
+    clock = time.perf_counter
+    forward = list(ops.items())
+    backward = forward[::-1]
+
+    async def passes(number: int) -> dict[str, list[float]]:
+        spent: dict[str, list[float]] = {key: [] for key in ops}
+        for op in ops.values():
+            await op()
+        for i in range(number):
+            for key, op in backward if i % 2 else forward:
+                began = clock()
+                await op()
+                spent[key].append(clock() - began)
+        return spent
+
+    def sample(number: int) -> dict[str, float]:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            spent = loop.run_until_complete(passes(number))
         finally:
             if was_enabled:
                 gc.enable()

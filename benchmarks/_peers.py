@@ -1,13 +1,11 @@
 """The other ways to sign a Binance order, each checked once against ours before it is timed.
 
-Every path gets the same parameters (the benchmark order plus ``recvWindow=5000``), the
-same timestamp and the same secret. The check, made once with the timestamp injected:
-
-- the parameters each path signs are ours, piece for piece (``name=value``);
-- its signature is HMAC-SHA256 of what it signs, under the same secret;
-- where it orders the parameters as we do, its signature is ours, character for
-  character; and for a request with no parameters but the timestamp (where every path
-  orders alike) every path's signature is ours.
+Besides ccxt (every scheme's own peer, in ``schemes/binance.py``): a tutorial's
+hand-written recipe, python-binance and binance-connector. Every path gets the same
+parameters (the benchmark order plus ``recvWindow=5000``), the same timestamp and the
+same secret, and is checked once, with the timestamp injected, by
+``schemes/binance.py``'s ``compare``: same parameters, HMAC-SHA256 of what it signs
+under the same secret, and our exact signature where it orders the parameters as we do.
 
 A peer that is not installed, or fails its check, is left out of the timing and says so
 in the table. The timed runs use each library's own clock.
@@ -26,15 +24,11 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
-
-from _cases import BINANCE_URL, CHECK_NS, ORDER, RECV_WINDOW
-from requests_exchange_auth import BinanceQueryAuth
+from _bench import CHECK_MS, scheme_module
 from requests_exchange_auth.testing import BINANCE_KEY, BINANCE_SECRET
 
-CHECK_MS = CHECK_NS // 1_000_000
-PARAMS = {**ORDER, "recvWindow": str(RECV_WINDOW)}
-ACCOUNT_URL = "https://api.binance.com/api/v3/account"
+BINANCE: Any = scheme_module("binance")  # schemes/binance.py: the order, and the check
+BINANCE_URL, ACCOUNT_URL, PARAMS = BINANCE.URL, BINANCE.ACCOUNT_URL, BINANCE.PARAMS
 
 
 @dataclass
@@ -89,41 +83,6 @@ def _tutorial() -> Peer:
         sign,
         "sign(dict(params))",
         {"sign": tutorial_sign, "params": PARAMS},
-    )
-
-
-# -- ccxt ---------------------------------------------------------------------------------
-
-
-def _ccxt() -> Peer:
-    version = _version("ccxt")
-    label = f"ccxt {version} binance.sign"
-    try:
-        import ccxt  # noqa: PLC0415  # optional: the bench extra
-    except ImportError:
-        return Peer("ccxt", "ccxt binance.sign", check="skipped: not installed (bench extra)")
-
-    def make(nonce: Callable[[], int] | None) -> Any:
-        exchange = ccxt.binance({"apiKey": BINANCE_KEY, "secret": BINANCE_SECRET})
-        if nonce is not None:
-            exchange.nonce = nonce  # ccxt's timestamp source (binance.nonce)
-            exchange.options["recvWindow"] = None  # its default 10000 would be added
-        return exchange
-
-    checked = make(lambda: CHECK_MS)
-
-    def sign(params: dict[str, str]) -> tuple[str, str, str | None, dict[str, str]]:
-        method = "POST" if params else "GET"
-        out = checked.sign("order" if params else "account", ["private"], method, dict(params))
-        return out["method"], out["url"], out["body"], out["headers"]
-
-    exchange = make(None)
-    return Peer(
-        "ccxt",
-        label,
-        sign,
-        'sign("order", api, "POST", dict(params))',
-        {"sign": exchange.sign, "api": ["private"], "params": PARAMS},
     )
 
 
@@ -231,63 +190,21 @@ def _patched(owner: Any, name: str, value: Any) -> Iterator[None]:
 # -- the check ------------------------------------------------------------------------------
 
 
-def _ours(params: dict[str, str]) -> str:
-    """What our auth signs and sends for the same params and time: body, or query if none."""
-    if params:
-        order = {k: v for k, v in params.items() if k != "recvWindow"}
-        auth = BinanceQueryAuth(
-            BINANCE_KEY, BINANCE_SECRET, recv_window=RECV_WINDOW, clock=lambda: CHECK_NS
-        )
-        r = requests.Request("POST", BINANCE_URL, data=order, auth=auth).prepare()
-        return r.body.decode() if isinstance(r.body, bytes) else str(r.body)
-    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=lambda: CHECK_NS)
-    r = requests.Request("GET", ACCOUNT_URL, auth=auth).prepare()
-    return str(r.url).partition("?")[2]
-
-
-def _signed_text(url: str, body: str | None) -> str:
-    """Query followed by body, as Binance concatenates them (totalParams)."""
-    return url.partition("?")[2] + (body or "")
-
-
 def check(peer: Peer) -> None:
     """Check ``peer`` once; on failure it is left out (``peer.sign`` set to None)."""
     if peer.sign is None:
         return
     try:
-        peer.check = _compare(peer.sign)
+        peer.check = BINANCE.compare(peer.sign)
     except Exception as exc:  # any failure of a peer leaves it out
         peer.check = f"left out: check failed ({type(exc).__name__}: {exc})"
         peer.sign = None
         peer.stmt = ""
 
 
-def _compare(sign: Callable[[dict[str, str]], tuple[str, str, str | None, dict[str, str]]]) -> str:
-    ours = _ours(PARAMS)
-    _, url, body, headers = sign(dict(PARAMS))
-    theirs = _signed_text(url, body)
-    payload, _, signature = theirs.rpartition("&signature=")
-    if sorted(payload.split("&")) != sorted(ours.rpartition("&signature=")[0].split("&")):
-        msg = f"signs other parameters: {payload!r}"
-        raise AssertionError(msg)
-    if signature != hmac.digest(BINANCE_SECRET.encode(), payload.encode(), "sha256").hex():
-        msg = "its signature is not HMAC-SHA256 of what it signs under the secret"
-        raise AssertionError(msg)
-    if headers.get("X-MBX-APIKEY") != BINANCE_KEY:
-        msg = "does not send the API key in X-MBX-APIKEY"
-        raise AssertionError(msg)
-    _, url, body, _ = sign({})
-    if _signed_text(url, body) != _ours({}):
-        msg = "signs a timestamp-only request differently from ours"
-        raise AssertionError(msg)
-    if theirs == ours:
-        return "check: same signature as ours"
-    return "check: same params+time+key; own param order; timestamp-only: same signature"
-
-
 def peers() -> list[Peer]:
     """Every signing path the benchmark compares with ours, each checked once."""
-    found = [_tutorial(), _ccxt(), _python_binance(), _connector()]
+    found = [_tutorial(), _python_binance(), _connector()]
     for peer in found:
         check(peer)
     return found

@@ -1,10 +1,18 @@
-"""Draws per second of each nonce generator, in one thread and in 8 threads.
+"""Draws per second of each nonce generator, in one thread and in 8 threads, and each
+generator against the bare mechanism it is built on (its floor), in the same run.
 
 Run from a checkout, with the package and its ``file`` and ``redis`` extras installed::
 
-    python benchmarks/nonces.py                 # a table
+    python benchmarks/nonces.py                 # a table, then the floors
     python benchmarks/nonces.py --json          # one JSON object per line
     python benchmarks/nonces.py --seconds 3     # measure longer (default 1 s per row)
+    python benchmarks/nonces.py --smoke         # short: every row runs
+
+The floors (``_floors``): a bare locked counter for MonotonicNonce, a bare ``flock`` +
+``pread`` + ``pwrite`` cycle on an open file for FileNonce, a bare call of the same Lua
+script through the same client for RedisNonce. Each pair is timed back to back, round
+after round, and the ratio is the median of the per-round ratios (floor time ÷ ours:
+1.0 means ours is as fast as its floor).
 
 RedisNonce rows need ``redis-server`` on PATH (started here on a free loopback port, no
 persistence) or ``--redis-url``; without either they are left out. This is a benchmark,
@@ -29,6 +37,7 @@ from pathlib import Path
 
 import redis
 
+import _floors
 from requests_exchange_auth import FileNonce, MonotonicNonce, OrderedNonce, RedisNonce
 
 THREADS = (1, 8)
@@ -109,27 +118,37 @@ def generators(directory: Path, client: redis.Redis | None) -> dict[str, Callabl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="time per row (default 1)")
+    parser.add_argument("--rounds", type=int, default=40, help="rounds of the floor pairs")
     parser.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    parser.add_argument("--smoke", action="store_true", help="short rows: every row runs")
     parser.add_argument("--redis-url", help="an existing Redis server, e.g. redis://host:6379/0")
     args = parser.parse_args()
+    seconds, rounds = (0.05, 2) if args.smoke else (args.seconds, args.rounds)
 
     with tempfile.TemporaryDirectory() as directory, redis_client(args.redis_url) as client:
         rows = [
-            (name, threads, draws_per_second(nonce, threads, args.seconds))
+            (name, threads, draws_per_second(nonce, threads, seconds))
             for name, nonce in generators(Path(directory), client).items()
             for threads in THREADS
         ]
+        pairs = _floors.measure(_floors.pairs(Path(directory), client), rounds)
 
     if args.json:
         for name, threads, rate in rows:
             print(json.dumps({"generator": name, "threads": threads, "draws_per_s": round(rate)}))
+        for pair in pairs:
+            print(json.dumps(pair.as_json()))
         return
     print(f"# Python {platform.python_version()}, {platform.system()}, {os.cpu_count()} CPUs")
     if client is None:
         print("# RedisNonce left out: no redis-server on PATH and no --redis-url")
+    if args.smoke:
+        print("# SMOKE RUN: rows too short for the numbers to mean anything")
     print(f"{'generator':<30} {'threads':>7} {'draws/s':>12}")
     for name, threads, rate in rows:
         print(f"{name:<30} {threads:>7} {rate:>12,.0f}")
+    print()
+    _floors.report(pairs, rounds, client is None)
 
 
 if __name__ == "__main__":

@@ -3,191 +3,190 @@
 Usage (from a checkout)::
 
     python -m pip install ".[all,bench]" && python benchmarks/run.py
-    python benchmarks/run.py --smoke    # a few rounds: checks that every row runs
+    python benchmarks/run.py --smoke            # a few rounds: checks that every row runs
+    python benchmarks/run.py --scheme kraken    # one scheme's rows (and the nonce rows)
 
-Prints one table of medians and ratios, then the issue's targets with met / not met.
-It asserts nothing about timing and exits 0 whatever the numbers are; it exits 1 only
-if a case cannot run at all.
+Prints which registered schemes have rows, one table of medians and ratios, then the
+targets with met / not met. It asserts nothing about timing and exits 0 whatever the
+numbers are; it exits 1 only if a case cannot run at all, or a scheme's floor does not
+compute the signature its auth sent.
+
+How to add a scheme's rows
+--------------------------
+
+Add ONE file, ``benchmarks/schemes/<registry id, "-" as "_">.py`` (``kraken-futures`` ->
+``kraken_futures.py``), that sets ``ROWS`` (the names are in ``_bench.py``)::
+
+    # Gate: a spot order in a JSON body (gate.md)
+    from _bench import CcxtPeer, Example, Floor, Rows, hmac_floor
+
+    ORDER = {"currency_pair": "BTC_USDT", "side": "buy", "amount": "0.001", "price": "50000"}
+
+    def sign_string(signed):  # SignedRequest -> the exact bytes our auth signed
+        ...
+
+    ROWS = Rows(
+        request=Example("a spot order", "POST", "/api/v4/spot/orders", json=ORDER),
+        origin="https://api.gateio.ws",
+        floor=Floor(
+            "HMAC-SHA512",                                     # its name in the ratios
+            "hmac.digest HMAC-SHA512 of the Gate sign string",  # its row
+            payload=sign_string,
+            primitive=hmac_floor("sha512"),  # (account, payload) -> the call timed
+            wire=lambda signed: bytes.fromhex(signed.headers["SIGN"]),  # checked equal
+        ),
+        bound=3.0,  # auth ÷ floor (the default)
+        ccxt=CcxtPeer("gate", "orders", ["private", "spot"], "POST", ORDER),
+    )
+
+A randomised signature (ECDSA: Coinbase's ES256) cannot be compared: leave ``wire``
+out and say why in the floor's ``note``.
+
+From that file alone the run times, for the scheme: the floor; the auth on a prepared
+request (÷ floor ≤ ``bound``); ``Session.prepare_request`` with it (÷ a no-op auth ≤
+1.10); ccxt's ``sign()`` on the same request with the same credentials (ours ÷ ccxt <
+1; give ``CcxtPeer`` a ``check`` that pins ccxt's clock and compares with ours, as
+``schemes/binance.py`` does); ``auth.sign()`` and ``HttpxAuth`` on the same request; and
+keep-alive requests/s to the local exchange through requests, ``httpx.Client`` and
+``httpx.AsyncClient``. A scheme that signs nothing sets
+``ROWS = SignsNothing("why")``. A registered scheme without a file is listed under
+"Schemes" as NO BENCHMARK FILE, and ``tests/test_benchmarks.py`` fails for it.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from importlib import metadata
-from typing import Any
-from urllib.parse import urlencode
 
 import requests
 
+import _binance_others
 import _cases
+import _ccxt
 import _endtoend
 import _harness
-import _peers
-from _harness import Case, Round
+import _httpx
+from _table import OURS_OVER, Plan, Row, Target, case, ours, ratio, render
+from requests_exchange_auth._registry import SCHEMES
 
-Value = Callable[[Round], float]  # seconds per operation, from one round
-OURS_OVER = "ours ÷ this"  # the ratio label of rows that put ours over another path
-
-
-@dataclass
-class Row:
-    """A line of the table: a median per-operation time, and optionally a ratio."""
-
-    label: str
-    value: Value | None  # None: the row did not run (a peer not installed)
-    base: Value | None = None  # the ratio is value / base, per round
-    base_label: str = ""
-    rate: str = ""  # show 1/value in this unit (req/s, draws/s) instead of a time
-    note: str = ""
+Peers = dict[str, "_ccxt.Ccxt | None"]
 
 
-@dataclass
-class Target:
-    """A row of the issue's targets table."""
-
-    measure: str
-    value: Value | None  # the ratio (or rate) per round
-    bound: float
-    op: str  # "<=", "<" or ">="
-    why_missing: str = ""
-
-
-def case(key: str) -> Value:
-    return lambda m: m[key]
-
-
-def minus(key: str, base: str) -> Value:
-    return lambda m: m[key] - m[base]
-
-
-def ratio(num: Value, den: Value) -> Value:
-    return lambda m: num(m) / den(m)
-
-
-def fastest(values: Sequence[Value]) -> Value:
-    return lambda m: min(v(m) for v in values)
-
-
-# -- the run ----------------------------------------------------------------------------------
-
-FLOOR = {  # scheme -> (short name in ratios, row label)
-    "binance": ("hmac.digest", "hmac.digest HMAC-SHA256 of the Binance payload"),
-    "poloniex": ("HMAC-SHA512", "hmac.digest HMAC-SHA512 of the Poloniex body"),
-    "open_api": ("jwt.encode", "jwt.encode HS256 of the Open Service claims"),
-}
-FLOOR_BOUND = {"binance": 4.0, "poloniex": 4.0, "open_api": 1.5}
-
-
-@dataclass
-class Plan:
-    """What one run measures (cases) and shows (rows, targets)."""
-
-    cases: list[Case] = field(default_factory=list)
-    rows: list[str | Row] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
-
-
-def build(session: requests.Session, exchange_url: str) -> Plan:
+def build(session: requests.Session, exchange_url: str, schemes: list[_cases.Scheme]) -> Plan:
     plan = Plan()
-    schemes = _cases.schemes()
-    _signing_part(plan, schemes, session)
-    _peers_part(plan, schemes[0], session)
+    peers = {scheme.id: _ccxt.ccxt_peer(scheme) for scheme in schemes}
+    _signing_part(plan, schemes, peers, session)
+    _ccxt_part(plan, schemes, peers)
+    for scheme in schemes:
+        if scheme.id == "binance":
+            _binance_others.part(plan, scheme, peers["binance"], session)
+    _httpx_part(plan, schemes)
     _endtoend_part(plan, schemes, exchange_url)
+    _httpx_endtoend_part(plan, schemes, exchange_url)
     _nonce_part(plan)
     return plan
 
 
-def _signing_part(plan: Plan, schemes: list[_cases.Scheme], session: requests.Session) -> None:
+def _signing_part(
+    plan: Plan, schemes: list[_cases.Scheme], peers: Peers, session: requests.Session
+) -> None:
     """The floor, our auths on a prepared request, and Session.prepare_request."""
     # Cases compared with each other sit next to each other: with the order rotating by
     # one case per round, a pair is measured back to back in almost every round.
-    floors = {case.key: case for case in _cases.floor_cases()}
     for scheme in schemes:
-        plan.cases += [floors[f"floor.{scheme.key}"], *_cases.auth_cases(scheme, session)]
+        peer = peers[scheme.id]
+        plan.cases += [_cases.floor_case(scheme), *_cases.auth_cases(scheme, session)]
+        plan.cases[-1:-1] = _httpx.call_cases(scheme)  # before the (slow) prepare case
+        if peer is not None and peer.available:
+            plan.cases.insert(len(plan.cases) - 1, peer.case())
 
-    sizes = {"binance": len(_cases.binance_payload()), "poloniex": len(_cases.poloniex_payload())}
     plan.rows.append("The floor: the signature alone, on exactly what our auth signs")
-    for key, (_, text) in FLOOR.items():
-        size = f" ({sizes[key]} B)" if key in sizes else ""
-        plan.rows.append(Row(f"{text}{size}", case(f"floor.{key}")))
+    for scheme in schemes:
+        floor = scheme.rows.floor
+        unchecked = "not compared with the signature our auth sent" if floor.wire is None else ""
+        note = floor.note or unchecked
+        plan.rows.append(Row(scheme.floor_label, case(f"floor.{scheme.id}"), note=note))
 
     plan.rows.append("Our auths called on a prepared request (the copy is timed, then subtracted)")
     for scheme in schemes:
-        plan.rows.append(
-            Row(f"copy of the prepared {scheme.key} request", case(f"copy.{scheme.key}"))
-        )
+        copy = case(f"copy.{scheme.id}")
+        plan.rows.append(Row(f"copy of the prepared {scheme.id} request", copy))
     for scheme in schemes:
-        ours = minus(f"auth.{scheme.key}", f"copy.{scheme.key}")
-        floor = case(f"floor.{scheme.key}")
-        short = FLOOR[scheme.key][0]
-        plan.rows.append(Row(scheme.label, ours, floor, short))
+        floor, short = case(f"floor.{scheme.id}"), scheme.rows.floor.short
+        plan.rows.append(Row(scheme.label, ours(scheme), floor, short))
         plan.targets.append(
             Target(
                 f"{scheme.label} per request ÷ {short}",
-                ratio(ours, floor),
-                FLOOR_BOUND[scheme.key],
+                ratio(ours(scheme), floor),
+                scheme.rows.bound,
                 "<=",
             )
         )
 
     plan.rows.append("Session.prepare_request, the same request with a no-op auth and with ours")
     for scheme in schemes:
-        noop, ours = case(f"prepare.noop.{scheme.key}"), case(f"prepare.ours.{scheme.key}")
-        plan.rows.append(Row(f"no-op AuthBase, {scheme.key} request", noop))
-        plan.rows.append(Row(scheme.label, ours, noop, "no-op"))
+        noop, mine = case(f"prepare.noop.{scheme.id}"), case(f"prepare.ours.{scheme.id}")
+        plan.rows.append(Row(f"no-op AuthBase, {scheme.id} request", noop))
+        plan.rows.append(Row(scheme.label, mine, noop, "no-op"))
         plan.targets.append(
-            Target(f"prepare_request with {scheme.label} ÷ no-op", ratio(ours, noop), 1.10, "<=")
+            Target(f"prepare_request with {scheme.label} ÷ no-op", ratio(mine, noop), 1.10, "<=")
         )
 
 
-def _peers_part(plan: Plan, binance: _cases.Scheme, session: requests.Session) -> None:
-    """The tutorial recipe and the peer libraries, on the same Binance order."""
-    peers = _peers.peers()
-    for peer in peers:
-        if peer.available:
-            sample = _harness.statement(peer.stmt, peer.namespace)
-            plan.cases += [
-                Case(f"peer.{peer.key}", sample),
-                Case(f"full.{peer.key}", _full(peer, session)),
-            ]
-    plan.cases.append(Case("full.ours.str", _ours_pre_encoded(binance.auth, session)))
-
-    ours = minus("auth.binance", "copy.binance")
-    plan.rows.append(
-        "Signing the same Binance order (params, timestamp, secret): ours vs the others"
-    )
-    plan.rows.append(Row("BinanceQueryAuth on the prepared request", ours))
-    libraries = []
-    for peer in peers:
-        if not peer.available:
-            plan.rows.append(Row(peer.label, None, note=peer.check))
+def _ccxt_part(plan: Plan, schemes: list[_cases.Scheme], peers: Peers) -> None:
+    """Each scheme against ccxt's sign() for the same exchange, in the same run."""
+    plan.rows.append("ccxt's sign() for the same exchange: same request, same credentials")
+    for scheme in schemes:
+        peer = peers[scheme.id]
+        if peer is None:
+            why = scheme.rows.no_peer or "its benchmark file names no ccxt peer"
+            plan.rows.append(Row(f"{scheme.label}: no ccxt peer", None, note=why))
             continue
-        value = case(f"peer.{peer.key}")
-        plan.rows.append(Row(peer.label, value, ours, OURS_OVER, note=peer.check))
-        if peer.key != "tutorial":
-            libraries.append(value)
-    plan.targets.append(
-        Target(
-            "BinanceQueryAuth per request ÷ fastest peer's signing path",
-            ratio(ours, fastest(libraries)) if libraries else None,
-            1.0,
-            "<",
-            why_missing="no peer installed: pip install '.[bench]'",
+        note = "\n      ".join(filter(None, [peer.check, peer.peer.note]))
+        value = case(peer.key) if peer.available else None
+        plan.rows.append(Row(f"{scheme.label} on the prepared request", ours(scheme)))
+        plan.rows.append(Row(peer.label, value, ours(scheme), OURS_OVER, note=note))
+        plan.targets.append(
+            Target(
+                f"{scheme.label} per request ÷ ccxt {peer.peer.exchange}.sign",
+                ratio(ours(scheme), value) if value is not None else None,
+                1.0,
+                "<",
+                why_missing=peer.check,
+            )
         )
-    )
 
-    plan.rows.append("The whole path from a params dict to a signed PreparedRequest (Session)")
-    plan.rows.append(Row("ours, data=dict (requests encodes)", case("prepare.ours.binance")))
-    plan.rows.append(Row("ours, data=urlencode(params)", case("full.ours.str")))
-    for peer in peers:
-        if peer.available:
-            plan.rows.append(Row(f"{peer.key}, then prepare_request", case(f"full.{peer.key}")))
+
+def _httpx_part(plan: Plan, schemes: list[_cases.Scheme]) -> None:
+    """One request signed three ways: requests' path, auth.sign(), HttpxAuth's flow."""
+    plan.rows.append(
+        "One request signed for requests, for any client (auth.sign()) and for httpx (HttpxAuth)"
+    )
+    if _httpx.MISSING:
+        plan.rows.append(Row("HttpxAuth on an httpx.Request", None, note=_httpx.MISSING))
+    for scheme in schemes:
+        sign, hx = case(f"sign.{scheme.id}"), case(f"httpx.auth.{scheme.id}")
+        built = case(f"httpx.build.{scheme.id}")
+        mine = ours(scheme)
+        plan.rows.append(Row(f"{scheme.label} on a PreparedRequest (requests)", mine))
+        plan.rows.append(Row("  .sign(method, url, headers=, body=)", sign, mine, "requests"))
+        if _httpx.MISSING:
+            continue
+        plan.rows.append(Row("  httpx.Request(...) of the signed request (the copy built)", built))
+        label = f"  HttpxAuth({scheme.label}) flow on an httpx.Request"
+        plan.rows.append(Row(label, hx, sign, "sign()"))
+        plan.targets.append(
+            Target(
+                f"HttpxAuth({scheme.label}) ÷ (sign() + httpx.Request)",
+                lambda m, s=sign, h=hx, b=built: h(m) / (s(m) + b(m)),
+                1.25,
+                "<=",
+            )
+        )
 
 
 def _endtoend_part(plan: Plan, schemes: list[_cases.Scheme], exchange_url: str) -> None:
@@ -195,10 +194,18 @@ def _endtoend_part(plan: Plan, schemes: list[_cases.Scheme], exchange_url: str) 
     plan.rows.append(
         "End to end: one keep-alive Session to LocalExchange (own process, 127.0.0.1, unverified)"
     )
+    plan.rows.append(
+        Row(
+            "check_transport(http://127.0.0.1/), in every ours row below",
+            case("transport.loopback"),
+            note="reads the environment's proxies (loopback must not go through one); "
+            "https:// skips that",
+        )
+    )
     for scheme in schemes:
-        noop, ours = case(f"e2e.noop.{scheme.key}"), case(f"e2e.ours.{scheme.key}")
-        replay = case(f"e2e.replay.{scheme.key}")
-        plan.rows.append(Row(f"no-op AuthBase, {scheme.key} request", noop, rate="req/s"))
+        noop, mine = case(f"e2e.noop.{scheme.id}"), case(f"e2e.ours.{scheme.id}")
+        replay = case(f"e2e.replay.{scheme.id}")
+        plan.rows.append(Row(f"no-op AuthBase, {scheme.id} request", noop, rate="req/s"))
         plan.rows.append(
             Row(
                 "  same signed bytes, replayed (nothing computed)",
@@ -208,11 +215,35 @@ def _endtoend_part(plan: Plan, schemes: list[_cases.Scheme], exchange_url: str) 
                 rate="req/s",
             )
         )
-        plan.rows.append(Row(scheme.label, ours, noop, "no-op", rate="req/s"))
+        plan.rows.append(Row(scheme.label, mine, noop, "no-op", rate="req/s"))
         # a ratio of rates: (1 / ours) / (1 / noop)
         plan.targets.append(
-            Target(f"keep-alive req/s with {scheme.label} ÷ no-op", ratio(noop, ours), 0.95, ">=")
+            Target(f"keep-alive req/s with {scheme.label} ÷ no-op", ratio(noop, mine), 0.95, ">=")
         )
+
+
+def _httpx_endtoend_part(plan: Plan, schemes: list[_cases.Scheme], exchange_url: str) -> None:
+    cases, closers = _httpx.endtoend_cases(exchange_url, schemes)
+    plan.cases += cases
+    plan.closers += closers
+    clients = {
+        "hx": ("httpx.Client", "one keep-alive client to the same LocalExchange"),
+        "ahx": ("httpx.AsyncClient", "one keep-alive client on its own event loop, same exchange"),
+    }
+    for prefix, (client, how) in clients.items():
+        plan.rows.append(f"End to end with {client}: {how}")
+        if _httpx.MISSING:
+            plan.rows.append(Row(client, None, note=_httpx.MISSING))
+        for scheme in schemes:
+            noop, mine = case(f"{prefix}.noop.{scheme.id}"), case(f"{prefix}.ours.{scheme.id}")
+            measure = f"{client} req/s with {scheme.label} ÷ no auth"
+            if _httpx.MISSING:
+                plan.targets.append(Target(measure, None, 0.9, ">=", _httpx.MISSING))
+                continue
+            label = f"no auth (httpx.Auth()), {scheme.id} request"
+            plan.rows.append(Row(label, noop, rate="req/s"))
+            plan.rows.append(Row(f"HttpxAuth({scheme.label})", mine, noop, "no auth", rate="req/s"))
+            plan.targets.append(Target(measure, ratio(noop, mine), 0.9, ">="))
 
 
 def _nonce_part(plan: Plan) -> None:
@@ -228,102 +259,13 @@ def _nonce_part(plan: Plan) -> None:
     )
 
 
-def _full(peer: _peers.Peer, session: requests.Session) -> Callable[[int], float]:
-    """The peer's signing path, then Session.prepare_request on what it produced."""
-    ns = {
-        **peer.namespace,
-        "prepare": session.prepare_request,
-        "Request": requests.Request,
-        "url": _cases.BINANCE_URL,
-        "headers": {"X-MBX-APIKEY": "k"},
-    }
-    stmt = {
-        "tutorial": 'prepare(Request("POST", url + "?" + sign(dict(params)), headers=headers))',
-        "ccxt": (
-            'o = sign("order", api, "POST", dict(params))\n'
-            'prepare(Request(o["method"], o["url"], data=o["body"], headers=o["headers"]))'
-        ),
-        "python-binance": (
-            'kw = sign("post", True, data=dict(params))\n'
-            'prepare(Request("POST", url, data=kw["data"], headers=headers))'
-        ),
-        "connector": (
-            'm, u, q = sign("POST", "/api/v3/order", dict(params))\n'
-            "prepare(Request(m, u, params=q, headers=headers))"
-        ),
-    }[peer.key]
-    return _harness.statement(stmt, ns)
-
-
-def _ours_pre_encoded(auth: Any, session: requests.Session) -> Callable[[int], float]:
-    ns = {
-        "prepare": session.prepare_request,
-        "Request": requests.Request,
-        "url": _cases.BINANCE_URL,
-        "urlencode": urlencode,
-        "order": _cases.ORDER,
-        "auth": auth,
-    }
-    return _harness.statement('prepare(Request("POST", url, data=urlencode(order), auth=auth))', ns)
-
-
-# -- the table --------------------------------------------------------------------------------
-
-
-def _time(seconds: float) -> str:
-    if math.isnan(seconds):
-        return "-"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.2f} µs"
-
-
-def _rate(seconds: float, unit: str) -> str:
-    return f"{1 / seconds:,.0f} {unit}" if seconds > 0 else "-"
-
-
-def _per_round(value: Value, rounds: list[dict[str, float]]) -> list[float]:
-    return [value(m) for m in rounds]
-
-
-def render(plan: Plan, rounds: list[dict[str, float]]) -> list[str]:
-    rows, targets = plan.rows, plan.targets
-    lines = []
-    width = 62
-    for row in rows:
-        if isinstance(row, str):
-            lines.extend(["", row, "-" * len(row)])
-            continue
-        if row.value is None:
-            lines.append(f"  {row.label:<{width}}  {row.note}")
-            continue
-        med = _harness.median(_per_round(row.value, rounds))
-        shown = _rate(med, row.rate) if row.rate else _time(med)
-        text = f"  {row.label:<{width}} {shown:>16}"
-        if row.base is not None:
-            value, base = row.value, row.base
-            # a rate, or ours over this row's path: base / value; else value / base
-            if row.rate or row.base_label == OURS_OVER:
-                r = _harness.median(base(m) / value(m) for m in rounds)
-            else:
-                r = _harness.median(value(m) / base(m) for m in rounds)
-            text += f"   {r:5.2f}× {row.base_label}"
-        lines.append(text.rstrip())
-        if row.note:
-            lines.append(f"      {row.note}")
-    lines += ["", "Targets (ratios are medians of per-round ratios)", "-" * 47]
-    for target in targets:
-        if target.value is None:
-            lines.append(f"  {target.measure:<{width}}  not measured: {target.why_missing}")
-            continue
-        got = _harness.median(_per_round(target.value, rounds))
-        met = {"<=": got <= target.bound, "<": got < target.bound, ">=": got >= target.bound}[
-            target.op
-        ]
-        bound = f"{target.bound:,.0f}" if target.bound >= 1000 else f"{target.bound:g}"
-        shown = f"{got:,.0f}" if target.bound >= 1000 else f"{got:.3f}"
-        verdict = "met" if met else "NOT MET"
-        lines.append(f"  {target.measure:<{width}} {shown:>10}  {target.op} {bound:<9} {verdict}")
+def coverage_lines(coverage: list[_cases.Coverage]) -> list[str]:
+    """Which registered schemes have rows, sign nothing, or have no benchmark file."""
+    title = "Schemes: every registered scheme, and its file in benchmarks/schemes/"
+    lines = ["", title, "-" * len(title)]
+    width = max(len(c.id) for c in coverage)
+    for found in coverage:
+        lines.append(f"  {found.id:<{width}}  {found.status:<17}  {found.text}")
     return lines
 
 
@@ -339,7 +281,7 @@ def _cpu() -> str:
 
 
 def _versions() -> str:
-    names = ("requests-exchange-auth", "requests", "PyJWT")
+    names = ("requests-exchange-auth", "requests", "httpx", "PyJWT", "ccxt")
     found = []
     for name in names:
         try:
@@ -360,16 +302,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--sample-ms", type=float, default=None, help="length of one sample (default 4 ms)"
     )
+    parser.add_argument(
+        "--scheme",
+        action="append",
+        default=[],
+        choices=[entry.id for entry in SCHEMES],
+        metavar="ID",
+        help="only this registered scheme's rows (repeatable; default: every scheme)",
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (2 if args.smoke else 100)
     sample_ms = args.sample_ms or (0.2 if args.smoke else 4.0)
 
+    schemes, coverage = _cases.schemes(args.scheme)
+    for missing in (c for c in coverage if c.status == "NO BENCHMARK FILE"):
+        print(f"warning: {missing.id} has no benchmark rows: {missing.text}", file=sys.stderr)
     session = requests.Session()
     session.trust_env = False  # no netrc/proxy lookups in the timed prepare_request calls
     with _endtoend.exchange_process() as exchange_url:
-        plan = build(session, exchange_url)
+        plan = build(session, exchange_url, schemes)
         print(f"running {len(plan.cases)} cases × {rounds} rounds ...", file=sys.stderr, flush=True)
-        measured = _harness.run(plan.cases, rounds, sample_ms / 1000)
+        try:
+            measured = _harness.run(plan.cases, rounds, sample_ms / 1000)
+        finally:
+            for close in plan.closers:
+                close()
 
     mode = "SMOKE RUN: too few rounds for these numbers to mean anything; " if args.smoke else ""
     print("requests-exchange-auth benchmark")
@@ -382,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{mode}{rounds} rounds, every case once per round (interleaved), "
         f"~{sample_ms:g} ms per sample; medians"
     )
-    for line in render(plan, measured):
+    for line in coverage_lines(coverage) + render(plan.rows, plan.targets, measured):
         print(line)
     return 0
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from .exceptions import ConfigurationError
 
 StrOrBytes = str | bytes
-Clock = Callable[[], int]
 
 
 def mask(api_key: str) -> str:
@@ -19,25 +17,50 @@ def mask(api_key: str) -> str:
     return f"{api_key[:4]}…{api_key[-3:]}" if len(api_key) >= 12 else "…"
 
 
-def _utf8(value: bytes) -> str | None:
+def _utf8(secret: bytes) -> str | None:
     try:
-        return value.decode("utf-8")
+        return secret.decode("utf-8")
     except UnicodeDecodeError:
         return None
 
 
-def _text(value: object, name: str) -> str:
-    if isinstance(value, bytes):
+def utf8_bytes(secret: str) -> bytes | None:
+    """``secret`` as UTF-8, or None when it holds a lone surrogate, which has no encoding.
+
+    The caller raises outside any except block: a caught UnicodeEncodeError would ride
+    along as ``__context__``, with the whole secret in its ``.object``.
+    """
+    try:
+        return secret.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def not_unicode(name: str) -> str:
+    """The message for a credential holding a lone surrogate; it shows none of it."""
+    return (
+        f"{name} holds a lone surrogate, which is not text and has no bytes to sign with "
+        "('\\udc80' to '\\udcff' stand for bytes that were not UTF-8, e.g. in an "
+        "environment variable; a '\\ud800'-style escape in a JSON file gives one too); set "
+        "it to the exact text the exchange showed, or pass its raw bytes as bytes."
+    )
+
+
+def _text(secret: object, name: str) -> str:
+    """A credential (secret or API key) as text; the local names keep it from scrubbed logs."""
+    if isinstance(secret, bytes):
         # Raised outside any except block: a caught UnicodeDecodeError would ride along
         # as __context__, with the secret in its .object.
-        text = _utf8(value)
-        if text is None:
+        secret_text = _utf8(secret)
+        if secret_text is None:
             msg = f"{name} must be UTF-8 text; got bytes that are not. Pass it as str."
             raise ConfigurationError(msg)
-        return text
-    if isinstance(value, str):
-        return value
-    msg = f"{name} must be str or bytes, not {type(value).__name__}."
+        return secret_text
+    if isinstance(secret, str):
+        if utf8_bytes(secret) is None:
+            raise ConfigurationError(not_unicode(name))
+        return secret
+    msg = f"{name} must be str or bytes, not {type(secret).__name__}."
     raise ConfigurationError(msg)
 
 
@@ -53,78 +76,76 @@ def _spaced(name: str) -> ConfigurationError:
     return ConfigurationError(msg)
 
 
-def api_key(value: object, name: str = "api_key") -> str:
+def api_key(api_key: object, name: str = "api_key") -> str:
     """Validate an API key, which travels in a header and must be one printable token."""
-    text = _text(value, name)
-    if not text:
+    api_key_text = _text(api_key, name)
+    if not api_key_text:
         raise _empty(name)
-    if not text.isprintable() or any(c.isspace() for c in text):
+    if not api_key_text.isprintable() or any(c.isspace() for c in api_key_text):
         raise _spaced(name)
-    if not text.isascii():
+    if not api_key_text.isascii():
         msg = f"{name} contains non-ASCII characters; API keys are ASCII. Check the value."
         raise ConfigurationError(msg)
-    return text
+    return api_key_text
 
 
-def secret(value: object, name: str = "secret") -> bytes:
+def secret(secret: object, name: str = "secret") -> bytes:
     """Validate a secret and convert it once to the bytes the MAC is keyed with."""
-    data = value if isinstance(value, bytes) else _text(value, name).encode("utf-8")
-    if not data:
+    secret_bytes = secret if isinstance(secret, bytes) else _text(secret, name).encode("utf-8")
+    if not secret_bytes:
         raise _empty(name)
-    if data != data.strip():
+    if secret_bytes != secret_bytes.strip():
         raise _spaced(name)
-    return data
+    return secret_bytes
 
 
-def clock(value: Clock | None) -> Clock:
-    """The injected clock (Unix time in nanoseconds), or :func:`time.time_ns`."""
-    if value is None:
-        return time.time_ns
-    if not callable(value):
+def header_secret(secret_value: object, name: str = "passphrase") -> str:
+    """A secret that travels as it is in a header (OKX's and Bitget's passphrase): checked
+    as :func:`secret`, and printable ASCII, which every HTTP client can send."""
+    secret_text = secret(secret_value, name).decode("latin-1")
+    if not secret_text.isascii() or not secret_text.isprintable():
         msg = (
-            f"clock must be a zero-argument callable returning Unix time in nanoseconds "
-            f"as an int (like time.time_ns), not {type(value).__name__}."
+            f"{name} must be printable ASCII: it is sent as it is in a header; pass the "
+            "exact value chosen when the API key was created."
         )
         raise ConfigurationError(msg)
-    return value
+    return secret_text
 
 
-def checked_now(now: object, unit: str) -> int:
-    """Validate what a clock returned, so a float clock fails loudly instead of signing 1.5e12."""
-    if type(now) is not int:
-        msg = (
-            f"the clock returned {type(now).__name__}; it must return Unix time in "
-            f"nanoseconds as an int, like time.time_ns. It is converted to {unit} here."
-        )
-        raise ConfigurationError(msg)
-    return now
-
-
-def from_env(prefix: str, environ: Mapping[str, str] | None) -> tuple[str, str]:
-    """Read ``<PREFIX>_API_KEY`` and ``<PREFIX>_API_SECRET``; name any that is missing."""
-    env = os.environ if environ is None else environ
-    names = (f"{prefix}_API_KEY", f"{prefix}_API_SECRET")
-    missing = [name for name in names if not env.get(name)]
+def from_env(
+    prefix: str, fields: tuple[str, ...], environ: Mapping[str, str] | None
+) -> tuple[str, ...]:
+    """Read ``<PREFIX>_API_KEY`` and ``<PREFIX>_API_<FIELD>`` per field; name any missing."""
+    secrets_env = os.environ if environ is None else environ
+    names = [f"{prefix}_API_{field.upper()}" for field in ("key", *fields)]
+    missing = [name for name in names if not secrets_env.get(name)]
     if missing:
+        what = "variable" if len(missing) == 1 else "variables"
+        verb = "is" if len(missing) == 1 else "are"
         msg = (
-            f"environment variable {' and '.join(missing)} is not set or empty; "
-            f"export {names[0]} and {names[1]} with your credentials, or pass them "
-            "to the constructor."
+            f"environment {what} {_and(missing)} {verb} not set or empty; export "
+            f"{_and(names)} with your credentials, or pass them to the constructor."
         )
         raise ConfigurationError(msg)
-    return env[names[0]], env[names[1]]
+    return tuple(secrets_env[name] for name in names)
 
 
-def from_file(path: str | os.PathLike[str]) -> tuple[str, str]:
-    """Read a JSON key file ``{"key": "...", "secret": "..."}``; never echo its content.
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def from_file(path: str | os.PathLike[str], fields: tuple[str, ...]) -> tuple[str, ...]:
+    """Read a JSON key file ``{"key": "...", "<field>": "...", ...}``; never echo its content.
 
     Errors are raised outside the ``except`` blocks: a caught ``JSONDecodeError`` or
     ``UnicodeDecodeError`` carries the whole file, and would ride along as ``__context__``.
     """
     where = os.fspath(path)
+    wanted = ("key", *fields)
+    shape = "{" + ", ".join(f'"{name}": "..."' for name in wanted) + "}"
     problem = ""
     try:
-        data = json.loads(Path(where).read_bytes().decode("utf-8"))
+        key_and_secret = json.loads(Path(where).read_bytes().decode("utf-8"))
     except OSError as exc:
         problem = f"cannot read key file {where!r} ({exc.strerror}); check path and permissions."
     except UnicodeDecodeError:
@@ -132,16 +153,16 @@ def from_file(path: str | os.PathLike[str]) -> tuple[str, str]:
     except json.JSONDecodeError as exc:
         problem = (
             f"key file {where!r} is not valid JSON (line {exc.lineno}, column "
-            f'{exc.colno}); it must hold {{"key": "...", "secret": "..."}}.'
+            f"{exc.colno}); it must hold {shape}."
         )
     if problem:
         raise ConfigurationError(problem)
-    if not isinstance(data, dict) or not all(
-        isinstance(data.get(f), str) for f in ("key", "secret")
+    if not isinstance(key_and_secret, dict) or not all(
+        isinstance(key_and_secret.get(f), str) for f in wanted
     ):
+        listed = _and([f'"{name}"' for name in wanted])
         msg = (
-            f'key file {where!r} must hold a JSON object with string fields "key" and '
-            '"secret", e.g. {"key": "...", "secret": "..."}.'
+            f"key file {where!r} must hold a JSON object with string fields {listed}, e.g. {shape}."
         )
         raise ConfigurationError(msg)
-    return data["key"], data["secret"]
+    return tuple(key_and_secret[name] for name in wanted)

@@ -1,17 +1,26 @@
 """FileNonce: one strictly increasing sequence for every process on one machine.
 
-The last value issued (the high-water mark) lives in a small text file; the lock file
-``<path>.lock`` (:mod:`._lock_file`) makes read, compute and write one step across
-threads and processes. How the file is written, and why:
+The last value issued (the high-water mark) lives in a small text file. A draw locks
+the file itself (:mod:`._lock_file`: ``flock`` on its open descriptor), which makes read,
+compute and write one step across threads and processes. That lock follows the file's
+identity (device and inode), not its name, so every name of the file shares it. How the
+file is written, and why:
 
-- It is **created** whole: the first value goes into ``<path>.tmp`` (mode 0o600), which
-  is then renamed onto ``<path>`` (``os.replace``, atomic). The file never exists
-  without a value, so an empty or garbled file always means damage, never our crash.
+- It is **opened, never followed**: ``O_NOFOLLOW``, and a check after locking that the
+  path still names the locked file. A symbolic link at the path is refused, since it
+  could lead to a file that is not a nonce file (a PID file, another key's nonces) and
+  would be overwritten; a file deleted or replaced since it was opened is opened again.
+  It stays open between draws (a forked child closes its copy, which shares the lock).
+- It is **created** whole, under the lock file ``<path>.lock`` (one creator at a time:
+  a file that does not exist yet has no lock of its own): the first value goes into
+  ``<path>.tmp`` (mode 0o600), which is then renamed onto ``<path>`` (``os.replace``,
+  atomic). The file never exists without a value, so an empty or garbled file always
+  means damage, never our crash.
 - It is **updated in place**: one ``write`` at offset 0. A process killed at any instant
   leaves the old or the new value, never half of one (a write of a few bytes within one
   page is not split by a signal), and the text never gets shorter, since values only
   grow. A rename per draw would be as safe but far slower (ext4 flushes the data of a
-  file renamed over another: ~0.5 ms, against ~10 µs here).
+  file renamed over another: ~0.5 ms, against ~10 µs here), and would break hard links.
 - A process crash loses nothing: the value is in the kernel's page cache before
   ``__call__`` returns. Only an OS crash or a power cut can lose recent writes; after
   one, the clock has moved past the lost values unless they ran ahead of it (a clock
@@ -20,30 +29,44 @@ threads and processes. How the file is written, and why:
 
 from __future__ import annotations
 
-import contextlib
 import os
+import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._lock_file import LockFile
+from . import _nonce_file as nonce_file
+from ._lock_file import FLOCK, LOCK_NB_EX, LOCK_UN, LockFile
 from ._signing import require
-from .exceptions import NonceError
 from .nonce import check_timeout, clock_in_units
 
-_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
-_MAX_BYTES = 32  # a nonce below 2**64 has at most 20 digits; anything longer is not ours
+# The hot path's system calls, looked up once (POSIX; Windows takes the general path).
+_FAST = sys.platform != "win32"
+_lstat, _pread, _pwrite = os.lstat, getattr(os, "pread", None), getattr(os, "pwrite", None)
+_MAX_BYTES = nonce_file.MAX_BYTES
 
 
 class FileNonce:
     """Strictly increasing nonces shared by every process that uses the same file.
 
     Each value is ``max(now, last + 1)``, with ``last`` read from the file and written
-    back under the lock file ``<path>.lock``, so processes (workers, cron jobs, a
-    restarted script) never repeat or go below a value any of them issued, even while the
-    wall clock steps back. The file holds one decimal number, the last value issued; it
-    is created with owner-only permissions (0o600), starting from the clock. A damaged or
-    unreadable file raises :class:`NonceError` naming the path and the fix, rather than
-    risking a repeat.
+    back under a lock on the file itself, so processes (workers, cron jobs, a restarted
+    script) never repeat or go below a value any of them issued, even while the wall
+    clock steps back. The lock follows the file, not its name: two paths to one file
+    (hard links, or a directory reached through a symlink) share one sequence. The file
+    holds one decimal number, the last value issued; it is created with owner-only
+    permissions (0o600), starting from the clock. A damaged or unreadable file raises
+    :class:`NonceError` naming the path and the fix, rather than risking a repeat.
+
+    A symbolic link at ``path`` is refused with :class:`NonceError`, never followed: a
+    stale or planted link could lead to a file that is not a nonce file (a PID file,
+    another key's nonces), which a draw would overwrite. Pass the real path instead
+    (``os.path.realpath``).
+
+    The file is the memory: while it exists, no value is ever issued twice. Deleting it
+    deletes what it remembered. A generator that drew before continues above its own
+    last value, but any other (another process, a restarted one) starts again from the
+    clock, which repeats earlier values if they ran ahead of it.
 
     Thread-safe through a lock of its own (not the GIL). It pickles as a generator on the
     same file (by absolute path), so a copy sent to a worker process continues the one
@@ -80,7 +103,7 @@ class FileNonce:
         self._unit = unit
         self._path = os.path.abspath(os.fspath(path))
         self._durable = bool(durable)
-        self._lock = LockFile(f"{self._path}.lock", check_timeout(timeout), _unusable)
+        self._lock = LockFile(f"{self._path}.lock", check_timeout(timeout), nonce_file.unusable)
         self._last = 0
 
     @property
@@ -94,8 +117,55 @@ class FileNonce:
         return self._last
 
     def __call__(self) -> int:
-        with self._lock.held():
-            self._last = value = self._advance()
+        """The next value. The hot path (the file open, its lock free, its content one
+        ``%d\\n`` value, the new one no shorter) makes five system calls; anything
+        unusual is left to ``_draw``, which waits, or names the problem and the fix."""
+        lock = self._lock
+        threads = lock.threads
+        if not threads.acquire(False):  # another thread is drawing: wait, within timeout
+            return self._call_waiting()
+        try:
+            kept = lock.fast
+            if kept is not None and _FAST:
+                fd, inode, device = kept
+                try:
+                    FLOCK(fd, LOCK_NB_EX)  # type: ignore[misc]  # _FAST: not None
+                except OSError:  # held by another process, or no flock here
+                    pass
+                else:
+                    try:
+                        at_path = _lstat(self._path)
+                        if at_path.st_ino == inode and at_path.st_dev == device:
+                            stored = _pread(fd, _MAX_BYTES, 0)  # type: ignore[misc]
+                            if stored[-1:] == b"\n" and stored[:-1].isdigit():
+                                last, mine = int(stored), self._last
+                                floor = last if last > mine else mine  # as in _next
+                                now = self._clock() // self._divisor
+                                value = now if now > floor else floor + 1
+                                data = b"%d\n" % value
+                                size = len(data)
+                                if size >= len(stored) and (
+                                    _pwrite(fd, data, 0) == size  # type: ignore[misc]
+                                ):
+                                    if self._durable:
+                                        os.fsync(fd)
+                                    self._last = value
+                                    return value
+                    except OSError:  # _draw raises the error naming the path and the fix
+                        pass
+                    finally:
+                        FLOCK(fd, LOCK_UN)  # type: ignore[misc]  # _FAST: not None
+            self._last = value = self._draw(time.monotonic() + lock.timeout)
+            return value
+        finally:
+            threads.release()
+
+    def _call_waiting(self) -> int:
+        deadline = self._lock.acquire_threads("the nonce file", self._path)
+        try:
+            self._last = value = self._draw(deadline)
+        finally:
+            self._lock.release_threads()
         return value
 
     def __next__(self) -> int:
@@ -104,75 +174,56 @@ class FileNonce:
     def __iter__(self) -> Iterator[int]:
         return self
 
-    # -- under the lock -----------------------------------------------------------------
+    # -- under the thread lock ----------------------------------------------------------
 
-    def _advance(self) -> int:
-        """Read the last value, store the next one, return it."""
-        try:
-            fd = os.open(self._path, os.O_RDWR | _O_BINARY)
-        except FileNotFoundError:
-            return self._create(self._next(0))
-        except OSError as exc:
-            raise _unusable(exc, self._path) from exc
-        try:
-            old = os.read(fd, _MAX_BYTES)
-            value = self._next(self._parse(old))
-            new = b"%d\n" % value
-            os.lseek(fd, 0, os.SEEK_SET)
-            _write(fd, new)
-            if len(new) < len(old):  # a hand-edited file, with padding or leading zeros
-                os.ftruncate(fd, len(new))
-            if self._durable:
-                os.fsync(fd)
-        except OSError as exc:
-            raise _unusable(exc, self._path) from exc
-        finally:
-            os.close(fd)
+    def _draw(self, deadline: float) -> int:
+        """Lock the file itself, read the last value, store the next one, return it."""
+        while True:
+            opened = self._lock.kept() or self._open()
+            if opened is None:  # no file to lock yet: one creator at a time
+                with self._lock.held(deadline):
+                    if not os.path.lexists(self._path):
+                        return self._create(self._next(0))
+                continue  # another process created it meanwhile
+            fd, identity = opened
+            try:
+                self._lock.lock(fd, "the nonce file", self._path, deadline)
+                try:
+                    if self._still_at_path(identity):
+                        return self._advance(fd)
+                finally:
+                    self._lock.unlock(fd)
+            except BaseException:
+                self._lock.close_kept()
+                raise
+            # Deleted or replaced since it was opened: the file at the path now counts.
+            self._lock.close_kept()
+
+    def _open(self) -> tuple[int, os.stat_result] | None:
+        """The nonce file opened for update (and kept), with its identity; None if missing."""
+        opened = nonce_file.open_for_update(self._path)
+        if opened is not None:
+            self._lock.keep(*opened)
+        return opened
+
+    def _still_at_path(self, identity: os.stat_result) -> bool:
+        return nonce_file.still_at(self._path, identity)
+
+    def _advance(self, fd: int) -> int:
+        """Read the last value from ``fd``, store the next one, return it."""
+        last, old_size = nonce_file.read_last(fd, self._path)
+        value = self._next(last)
+        nonce_file.store(fd, self._path, value, old_size, durable=self._durable)
+        return value
+
+    def _create(self, value: int) -> int:
+        nonce_file.create(self._path, value, durable=self._durable)
         return value
 
     def _next(self, last: int) -> int:
         # Never below this process's own last value either: a file deleted or restored
         # from a backup while we run does not take us back.
         return max(self._clock() // self._divisor, last + 1, self._last + 1)
-
-    def _create(self, value: int) -> int:
-        tmp = f"{self._path}.tmp"
-        try:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)  # left by a process killed while creating the file
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
-            try:
-                _write(fd, b"%d\n" % value)
-                if self._durable:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self._path)
-            if self._durable and os.name == "posix":  # the new name must be durable too
-                directory = os.open(os.path.dirname(self._path), os.O_RDONLY)
-                try:
-                    os.fsync(directory)
-                finally:
-                    os.close(directory)
-        except OSError as exc:
-            raise _unusable(exc, self._path) from exc
-        return value
-
-    def _parse(self, data: bytes) -> int:
-        text = data.strip()
-        if len(data) < _MAX_BYTES and text.isdigit():
-            return int(text)
-        # The content is not shown: the path might point at something secret.
-        size = f"{len(data)}+" if len(data) >= _MAX_BYTES else str(len(data))
-        msg = (
-            f"the nonce file {self._path} does not hold a nonce (one decimal integer, the "
-            f"last value issued) but {size} bytes of something else, so the last nonce "
-            "issued is unknown and a new one could repeat it; nothing was sent. Write into "
-            "the file a number at least as large as the last nonce the exchange accepted "
-            "for this key (its 'Nonce must be greater than N' error names N), or delete "
-            "the file if the clock is past every nonce issued from it."
-        )
-        raise NonceError(msg)
 
     # -- copies and pickles --------------------------------------------------------------
 
@@ -195,18 +246,3 @@ def _restore(
     path: str, unit: str, clock: Callable[[], int], timeout: float, durable: bool
 ) -> FileNonce:
     return FileNonce(path, unit=unit, clock=clock, timeout=timeout, durable=durable)
-
-
-def _write(fd: int, data: bytes) -> None:
-    if os.write(fd, data) != len(data):  # only a full disk or a quota does this
-        raise OSError(0, "short write (is the disk full?)")
-
-
-def _unusable(exc: OSError, path: str) -> NonceError:
-    msg = (
-        f"cannot use the nonce file {path}: {exc.strerror or exc}; nothing was sent. It "
-        "must be a regular file this user can read and write, in an existing directory on "
-        "a local disk: fix the owner, permissions or directory, or pass FileNonce another "
-        "path."
-    )
-    return NonceError(msg)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ._credentials import not_unicode, utf8_bytes
 from .exceptions import ConfigurationError
 
 _PEM_MARK = b"-----BEGIN"
@@ -28,7 +29,7 @@ _WRONG_PEM = {
 
 
 def load_private_key(
-    key: object, password: str | bytes | None, *, accept: tuple[type, ...], feature: str
+    private_key: object, password: str | bytes | None, *, accept: tuple[type, ...], feature: str
 ) -> Any:
     """A private-key object of one of the ``accept`` types, from PEM ``str``/``bytes`` or an object.
 
@@ -39,29 +40,38 @@ def load_private_key(
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     wanted = " or ".join(t.__name__ for t in accept)
-    if isinstance(key, str):
-        key = key.encode("utf-8")
-    if isinstance(key, bytes):
+    if isinstance(private_key, str):
+        private_key = _encoded(private_key, "private_key")
+    if isinstance(private_key, bytes):
         for mark, problem in _WRONG_PEM.items():
-            if mark in key and not _PKCS_PRIVATE.search(key):  # a bundle may carry both
+            # a bundle may carry both
+            if mark in private_key and not _PKCS_PRIVATE.search(private_key):
                 raise ConfigurationError(problem)
-        if _PEM_MARK not in key:
+        if _PEM_MARK not in private_key:
             msg = (
                 "private_key must be PEM text starting with '-----BEGIN PRIVATE KEY-----' "
                 f"(or a cryptography {wanted} object); this str/bytes has no BEGIN line."
             )
             raise ConfigurationError(msg)
-        key = _load_pem(load_pem_private_key, key, password)
+        private_key = _load_pem(load_pem_private_key, private_key, password)
     elif password is not None:
         msg = (
             "private_key_password applies only to PEM text; this private_key is already a "
             "key object, so drop private_key_password."
         )
         raise ConfigurationError(msg)
-    if not isinstance(key, accept):
-        msg = f"private_key is {_describe(key)}; {feature} accepts {wanted} keys only."
+    if not isinstance(private_key, accept):
+        msg = f"private_key is {_describe(private_key)}; {feature} accepts {wanted} keys only."
         raise ConfigurationError(msg)
-    return key
+    return private_key
+
+
+def _encoded(secret_text: str, name: str) -> bytes:
+    """PEM text or a password as UTF-8; a lone surrogate is a ConfigurationError naming ``name``."""
+    secret_bytes = utf8_bytes(secret_text)
+    if secret_bytes is None:
+        raise ConfigurationError(not_unicode(name))
+    return secret_bytes
 
 
 def _describe(key: object) -> str:
@@ -94,13 +104,14 @@ def _describe(key: object) -> str:
     return f"a {name}"
 
 
-def _load_pem(load: Any, pem: bytes, password: str | bytes | None) -> Any:
+def _load_pem(load: Any, private_key_pem: bytes, password: str | bytes | None) -> Any:
     from cryptography.exceptions import UnsupportedAlgorithm  # optional extra
 
-    secret = password.encode("utf-8") if isinstance(password, str) else password
+    if isinstance(password, str):
+        password = _encoded(password, "private_key_password")
     problem = ""
     try:
-        return load(pem, password=secret)
+        return load(private_key_pem, password=password)
     except UnsupportedAlgorithm:
         problem = (
             "private_key uses a key type or curve that cannot be loaded here (for example "

@@ -19,6 +19,7 @@ with ``redis.replicate_commands()``.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -29,7 +30,6 @@ from .nonce import clock_in_units
 
 if TYPE_CHECKING:
     from redis import Redis
-    from redis.commands.core import Script
 
 _UNITS = {"s": 1_000_000, "ms": 1_000, "us": 1}  # microseconds (TIME's resolution) per unit
 _DAMAGED = "requests-exchange-auth: not a nonce"
@@ -38,8 +38,9 @@ _DAMAGED = "requests-exchange-auth: not a nonce"
 # units, or "" for the server's TIME. ARGV[3]: the caller's own last value + 1.
 # Lua numbers are doubles: integers are exact below 2**53 (9.007e15; microseconds since
 # 1970 stay below it until the year 2255), and "%.0f" writes them back without exponent.
-_SCRIPT = """
-if redis.replicate_commands then redis.replicate_commands() end
+#: the draw, which the ordered mode's lease script runs too (``_redis_order``); it sets
+#: ``value``, the new last value, as a string
+DRAW = """
 local now = tonumber(ARGV[2])
 if not now then
   local t = redis.call('TIME')
@@ -55,8 +56,10 @@ if stored then
 end
 local value = string.format('%.0f', math.max(now, last + 1, tonumber(ARGV[3])))
 redis.call('SET', KEYS[1], value)
-return value
 """.replace("@DAMAGED@", _DAMAGED)
+#: every script of this package that writes starts so (see the module notes)
+REPLICATE = "if redis.replicate_commands then redis.replicate_commands() end\n"
+_SCRIPT = REPLICATE + DRAW + "return value\n"
 
 
 class RedisNonce:
@@ -107,8 +110,15 @@ class RedisNonce:
         self._divisor = divisor
         self._unit = unit
         self._key = key
-        self._script: Script = client.register_script(_SCRIPT)
+        self._client: Redis = client
+        # The script is called by its SHA1 straight through the client (EVALSHA), and
+        # loaded on the one call that finds the server without it: redis-py's Script
+        # wrapper costs about a tenth of a loopback round trip per call.
+        self._sha = hashlib.sha1(_SCRIPT.encode()).hexdigest()  # noqa: S324  # Redis's name for it
+        self._execute = client.execute_command
+        self._per_unit = _UNITS[unit]
         self._errors: type[Exception] = redis.RedisError
+        self._missing: type[Exception] = redis.exceptions.NoScriptError
         self._lock = threading.Lock()
         self._last = 0
 
@@ -123,16 +133,47 @@ class RedisNonce:
         return self._last
 
     def __call__(self) -> int:
-        now = "" if self._server_clock else str(self._clock() // self._divisor)
+        now = "" if self._server_clock else self._clock() // self._divisor
         floor = self._last + 1  # a plain read: a stale floor is only less strict
         try:
-            reply = self._script(keys=[self._key], args=[_UNITS[self._unit], now, floor])
+            reply = self._execute("EVALSHA", self._sha, 1, self._key, self._per_unit, now, floor)
+        except self._missing:  # a new or flushed server: load the script, once
+            reply = self._call_loading(now, floor)
         except self._errors as exc:  # any Redis error: refuse to guess a value
             self._fail(exc)
         value = int(reply)
-        with self._lock:
-            self._last = max(self._last, value)
+        self.took(value)
         return value
+
+    def _call_loading(self, now: object, floor: int) -> Any:
+        try:
+            return self._execute("EVAL", _SCRIPT, 1, self._key, self._per_unit, now, floor)
+        except self._errors as exc:
+            self._fail(exc)
+
+    def script_args(self) -> tuple[int, object, int]:
+        """The draw's arguments for a script: µs per unit, the caller's clock (or "" for
+        the server's ``TIME``), and the floor (this process's last value + 1)."""
+        now = "" if self._server_clock else self._clock() // self._divisor
+        return self._per_unit, now, self._last + 1
+
+    @property
+    def client(self) -> Redis:
+        """The Redis client."""
+        return self._client
+
+    def fail(self, exc: Exception) -> NoReturn:
+        """Raise the :class:`NonceError` for a Redis error while drawing."""
+        self._fail(exc)
+
+    def took(self, value: int) -> None:
+        """Note ``value`` as drawn by this process (the floor of its next draws)."""
+        lock = self._lock
+        lock.acquire()
+        try:
+            self._last = max(self._last, value)
+        finally:
+            lock.release()
 
     def __next__(self) -> int:
         return self()

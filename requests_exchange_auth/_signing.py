@@ -7,14 +7,19 @@ them (DESIGN.md, "Dependencies").
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import importlib
 import json
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from .exceptions import MissingDependencyError
+
+# The distributions behind the optional imports, where the names differ ("pip install
+# jwt" is an unrelated package).
+_DISTRIBUTIONS = {"jwt": "PyJWT"}
 
 
 def require(module: str, *, extra: str, feature: str) -> ModuleType:
@@ -22,39 +27,58 @@ def require(module: str, *, extra: str, feature: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
+        dist = _DISTRIBUTIONS.get(module, module)
         msg = (
-            f"{feature} needs the optional package {module!r}, which is not installed; "
-            f"install it with: pip install 'requests-exchange-auth[{extra}]'"
+            f"{feature} needs {dist}, which is not installed; install the extra with: "
+            f"pip install 'requests-exchange-auth[{extra}]' (from a checkout, until the "
+            f"package is on PyPI: python -m pip install '.[{extra}]')"
         )
-        raise MissingDependencyError(msg) from exc
+        raise MissingDependencyError(msg, extra=extra) from exc
 
 
 class HmacSigner:
-    """Lowercase hex HMAC under one key, with the key schedule done once.
+    """HMAC under one key (raw, hex or base64), with the key schedule done once.
 
     :func:`hmac.digest` derives ``K XOR ipad`` and ``K XOR opad`` and looks the digest up
     by name on every call, which costs as much as hashing a short payload. Here the
     standard library's HMAC object is keyed once, in ``__init__``, and each call signs
-    with a copy of it (:meth:`hmac.HMAC.copy`), so the bytes are :mod:`hmac`'s own. The
-    keyed object is only ever copied, never updated, so one signer serves many threads.
-    It pickles as its key and digest name, and shows neither.
+    with a copy of it, so the bytes are :mod:`hmac`'s own. Where :mod:`hmac` is backed
+    by OpenSSL (CPython's ``_hashlib``) the copy is of OpenSSL's keyed state itself, one
+    C call, rather than through :meth:`hmac.HMAC.copy`'s Python wrapper. The keyed
+    object is only ever copied, never updated, so one signer serves many threads. It
+    pickles as its key and digest name, and shows neither.
 
-    :param key: the secret's bytes.
+    :param secret: the secret's bytes (named so, as every local holding a secret is, for
+        the scrubbers of tracebacks that show locals).
     :param digest: a :mod:`hashlib` name, ``"sha256"`` or ``"sha512"``.
     """
 
     __slots__ = ("_digest", "_key", "_keyed")
 
-    def __init__(self, key: bytes, digest: str) -> None:
-        self._key = key
+    def __init__(self, secret: bytes, digest: str) -> None:
+        self._key = secret
         self._digest = digest
-        self._keyed = hmac.new(key, digestmod=digest)
+        keyed = hmac.new(secret, digestmod=digest)
+        # OpenSSL's keyed HMAC, when hmac wraps one (it has the same copy/update/digest)
+        self._keyed = cast("hmac.HMAC", getattr(keyed, "_hmac", None) or keyed)
+
+    def digest(self, payload: bytes) -> bytes:
+        """The raw HMAC of ``payload``."""
+        mac = self._keyed.copy()
+        mac.update(payload)
+        return mac.digest()
 
     def hex(self, payload: bytes) -> str:
-        """The hex HMAC of ``payload``."""
+        """The lowercase hex HMAC of ``payload``."""
         mac = self._keyed.copy()
         mac.update(payload)
         return mac.hexdigest()
+
+    def b64(self, payload: bytes) -> str:
+        """The standard base64 (padded) HMAC of ``payload``."""
+        mac = self._keyed.copy()
+        mac.update(payload)
+        return binascii.b2a_base64(mac.digest(), newline=False).decode("ascii")
 
     def __reduce__(self) -> tuple[type[HmacSigner], tuple[bytes, str]]:
         return (HmacSigner, (self._key, self._digest))
@@ -134,7 +158,7 @@ def _checked_key_hs256(secret: bytes) -> Any:
             super().__init__(HMACAlgorithm.SHA256)
             self._checked = super().prepare_key(secret)  # raises for unsuitable keys
 
-        def prepare_key(self, key: str | bytes) -> bytes:
-            return self._checked if key is secret else super().prepare_key(key)
+        def prepare_key(self, secret_key: str | bytes) -> bytes:
+            return self._checked if secret_key is secret else super().prepare_key(secret_key)
 
     return CheckedKeyHMAC()

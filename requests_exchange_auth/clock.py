@@ -1,127 +1,93 @@
-"""The Binance server's clock, learned from its time endpoint, for ``clock=`` of the auths.
+"""Server clocks: an exchange's own time, learned from its public time endpoint, for ``clock=``.
 
-Specification: ``specs/binance-signed-requests.md`` §5 (timing) and §6 (-1021). The server
-rejects a ``timestamp`` that is 1000 ms or more ahead of its clock, and one older than
-``recvWindow``; being a little behind is harmless, being ahead is fatal. So the estimate
-here is deliberately biased to stay at or behind the server's clock.
+Every timestamp exchange rejects a timestamp too far ahead of its clock, and one older
+than its window (binance-signed-requests.md §5, bybit.md §6, okx.md §6, …); being a
+little behind is harmless, being ahead is fatal. So the estimate here is deliberately
+biased to stay at or behind the server's clock. Each timestamp auth knows its exchange's
+endpoint: ``BybitAuth.server_clock("https://api.bybit.com").sync()``.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import re
 import statistics
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from ._fork import reset_after_fork
+from ._resync import Background
+from ._time_sample import redact, server_time, shown
 from .exceptions import ConfigurationError, ServerTimeError
 
-log = logging.getLogger("requests_exchange_auth")
+__all__ = ["BinanceServerClock", "ServerClock"]
 
-# §5: the time endpoint of each API; SAPI lives on the spot host and uses spot's.
-_TIME_PATH = {
-    "api": "/api/v3/time",
-    "sapi": "/api/v3/time",
-    "fapi": "/fapi/v1/time",
-    "dapi": "/dapi/v1/time",
-    "eapi": "/eapi/v1/time",
-}
-# Hosts whose API is clear from the name alone (api1.binance.com, testnet.binance.vision...).
-_HOST_API = (("fapi", "fapi"), ("dapi", "dapi"), ("eapi", "eapi"), ("api", "api"))
-_SPOT_TESTNET = "testnet.binance.vision"
 _MIN_SERVER_TIME_MS = 10**12  # 2001-09-09: anything smaller is not a millisecond timestamp
 _MAX_SERVER_TIME_MS = 10**13
 
 
-def time_url(url: str) -> str:
-    """The time endpoint that fits ``url``: a request URL, an API base URL or the endpoint.
-
-    The first path segment decides (``/api``, ``/sapi``, ``/fapi``, ``/dapi``, ``/eapi``);
-    a URL without a path is judged by its host (``fapi.binance.com``); a path ending in
-    ``/time`` is taken as it is.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        msg = (
-            f"BinanceServerClock needs an http(s) URL of a Binance API, not {_redact(url)!r}; "
-            "e.g. 'https://api.binance.com' or 'https://fapi.binance.com'."
-        )
-        raise ConfigurationError(msg)
-    path = parts.path.rstrip("/")
-    if path.endswith("/time"):
-        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-    api = path.split("/")[1] if path else _api_of_host(parts.hostname)
-    if api not in _TIME_PATH:
-        msg = (
-            f"cannot tell which Binance API {_redact(url)!r} belongs to; pass a URL whose path "
-            "starts with /api, /sapi, /fapi, /dapi or /eapi (e.g. "
-            "'https://testnet.binancefuture.com/fapi'), or the time endpoint itself "
-            "(e.g. '.../fapi/v1/time')."
-        )
-        raise ConfigurationError(msg)
-    return urlunsplit((parts.scheme, parts.netloc, _TIME_PATH[api], "", ""))
+def server_time_field(answer: Any) -> object:
+    """``{"serverTime": <ms>}``, the answer of Binance's (and MEXC's, Poloniex's) endpoint."""
+    return answer["serverTime"]
 
 
-def _api_of_host(host: str) -> str:
-    if host == _SPOT_TESTNET:
-        return "api"
-    label = host.split(".", maxsplit=1)[0]
-    return next((api for prefix, api in _HOST_API if label.startswith(prefix)), "")
+class ServerClock:
+    """An exchange server's time, in nanoseconds, as a ``clock=`` for the auths.
 
+    Learns the server's time from its time endpoint when :meth:`sync` is called, then
+    counts forward on the local monotonic clock, so a local wall clock that drifts or
+    steps does not move it. Share one object between any number of auths and threads;
+    each timestamp auth builds one for its exchange::
 
-class BinanceServerClock:
-    """The Binance server's time, in nanoseconds, as a ``clock=`` for the auths.
-
-    Learns the server's time from the time endpoint (§5) when :meth:`sync` is called,
-    then counts forward on the local monotonic clock, so a local wall clock that drifts or
-    steps does not move it. Share one object between any number of auths and threads::
-
-        clock = BinanceServerClock("https://api.binance.com").sync()
-        auth = BinanceQueryAuth(key, secret, clock=clock)
+        clock = BybitAuth.server_clock("https://api.bybit.com").sync()
+        auth = BybitAuth(key, secret, clock=clock, retry_invalid_timestamp=True)
 
     Each sync reads ``samples`` server times. A server time was stamped somewhere between
     sending and receiving, so "server time at receipt" is at least that value: each sample
     gives a reading that is never ahead of the server, and the median of the readings is
     robust to one slow sample. Timestamps end up behind the server by about the one-way
-    latency of the time request, which ``recvWindow`` absorbs (§5: being ahead by 1000 ms
-    is rejected, being behind is not).
+    latency of the time request, which the exchange's window absorbs.
 
     The clock never does I/O when it is read: an auth calling it costs no network round
     trip. It syncs when asked, from a background thread every ``resync_every`` seconds
     if set, and from an auth's ``retry_invalid_timestamp`` recovery.
 
-    :param url: a URL of the API to follow: a request URL, a base URL
-        (``https://fapi.binance.com``) or the time endpoint itself.
+    :param url: the time endpoint.
+    :param read: what the endpoint's JSON answer holds: a function of the parsed JSON
+        returning the server time in Unix milliseconds (default: its ``serverTime``). A
+        module-level function, so that the clock pickles.
+    :param exchange: the exchange's name, for messages.
     :param samples: time requests per sync (odd numbers give a true median).
     :param resync_every: seconds between background syncs; ``None`` (default) syncs only
         when asked.
     :param session: the :class:`requests.Session` for the time requests (default: a new one).
-    :param timeout: seconds for each time request.
+    :param timeout: seconds each sample may take in all, from connecting to the last byte
+        of the answer, however slowly the server sends it; an answer still incomplete by
+        then fails the sample.
     :param timer: a monotonic clock in nanoseconds (default :func:`time.monotonic_ns`);
         tests inject one.
     :raises ConfigurationError: for an invalid argument.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.3.0 (as ``BinanceServerClock`` in 0.2.0)
     """
 
     def __init__(
         self,
         url: str,
         *,
+        read: Callable[[Any], object] = server_time_field,
+        exchange: str = "exchange",
         samples: int = 5,
         resync_every: float | None = None,
         session: requests.Session | None = None,
         timeout: float = 5.0,
         timer: Callable[[], int] = time.monotonic_ns,
     ) -> None:
-        self.url = time_url(url)
+        self.url = url
+        self.exchange = exchange
+        self._read = read
         if type(samples) is not int or not 1 <= samples <= 25:
             msg = f"samples must be an int from 1 to 25 (5 is a good choice), not {samples!r}."
             raise ConfigurationError(msg)
@@ -135,7 +101,7 @@ class BinanceServerClock:
             msg = f"timeout must be seconds greater than 0 (e.g. 5), not {timeout!r}."
             raise ConfigurationError(msg)
         self.samples = samples
-        self.resync_every = resync_every
+        self._background = Background(resync_every, f"{type(self).__name__}-resync")
         self.timeout = timeout
         self._own_session = session is None
         self._session = session or requests.Session()
@@ -143,25 +109,34 @@ class BinanceServerClock:
         # (server ns minus monotonic ns, monotonic ns of the sync), replaced as one object
         # so readers never see half an update, with or without a GIL.
         self._state: tuple[int, int] | None = None
-        self._closed = False
-        self._reset_locks()
-        _ALL.add(self)
+        self._after_fork()
+        reset_after_fork(self)
 
-    def _reset_locks(self) -> None:
-        # _sync_lock is held during the time requests; _thread_lock only briefly, so
-        # close() never waits for a sync in flight.
-        self._sync_lock = threading.Lock()
-        self._thread_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._stop: threading.Event | None = None
+    def _after_fork(self) -> None:
+        """Fresh locks and no thread: a fork copies locks, not threads (``_fork``)."""
+        self._sync_lock = threading.Lock()  # held during the time requests
+        self._background.after_fork()
+
+    @property
+    def resync_every(self) -> float | None:
+        """Seconds between background syncs (``None``: only when asked)."""
+        return self._background.every
+
+    @resync_every.setter
+    def resync_every(self, every: float | None) -> None:
+        self._background.every = every
+
+    @property
+    def _thread(self) -> threading.Thread | None:
+        return self._background.thread
 
     def __call__(self) -> int:
         """The server's current Unix time in nanoseconds (the ``clock`` contract)."""
         state = self._state
         if state is None:
             msg = (
-                f"BinanceServerClock({_redact(self.url)!r}) has not synced yet; call its "
-                "sync() once before signing, e.g. BinanceServerClock(url).sync()."
+                f"{self!r} has not synced yet; call its sync() once before signing, e.g. "
+                "clock = ...server_clock(url).sync()."
             )
             raise ConfigurationError(msg)
         return self._timer() + state[0]
@@ -180,23 +155,28 @@ class BinanceServerClock:
         state = self._state
         return None if state is None else (self._timer() - state[1]) / 1e9
 
-    def sync(self, *, max_age: float | None = None) -> BinanceServerClock:
+    def sync(self, *, max_age: float | None = None) -> ServerClock:
         """Read the server time now (``samples`` requests) and adopt the estimate.
 
-        Blocks for up to ``samples`` × ``timeout`` seconds when the endpoint is slow.
+        Blocks for at most ``samples`` × ``timeout`` seconds, however slow the endpoint
+        (also when the timestamp recovery of an auth calls it).
 
         :param max_age: skip the requests when the last sync is younger than this many
-            seconds (lets many threads that met the same -1021 share one sync).
-        :returns: the clock itself, so ``BinanceServerClock(url).sync()`` reads well.
-        :raises ServerTimeError: when the time endpoint does not answer with a server time;
-            the previous estimate, if any, stays in use.
+            seconds (lets many threads that met the same rejection share one sync).
+        :returns: the clock itself, so ``clock = ServerClock(url).sync()`` reads well.
+        :raises ServerTimeError: when the time endpoint does not answer with a server time
+            in time, or answers anything that cannot be read as one (not JSON, nested too
+            deep, longer than 16 KiB); the previous estimate, if any, stays in use.
         """
+        # "Younger than max_age" as of this call: time spent waiting for another thread's
+        # sync below must not make that very sync look too old to share.
+        since = None if max_age is None else self._timer() - max_age * 1e9
         with self._sync_lock:
             state = self._state
-            if max_age is None or state is None or self._timer() - state[1] >= max_age * 1e9:
+            if since is None or state is None or state[1] < since:
                 readings = [self._reading() for _ in range(self.samples)]
                 self._state = (int(statistics.median_low(readings)), self._timer())
-        self._start_background()
+        self._background.start(self)
         return self
 
     def close(self) -> None:
@@ -204,19 +184,12 @@ class BinanceServerClock:
 
         ``sync()`` still works after ``close()``; it no longer starts background syncs.
         """
-        with self._thread_lock:
-            self._closed = True
-            thread, stop = self._thread, self._stop
-            self._thread = self._stop = None
-        if stop is not None:
-            stop.set()
-        if thread is not None and thread is not threading.current_thread():
-            # A sync in flight ends within samples × timeout; don't wait longer than that.
-            thread.join(timeout=self.samples * self.timeout + 1)
+        # A sync in flight ends within samples × timeout; don't wait longer than that.
+        self._background.close(wait=self.samples * self.timeout + 1)
         if self._own_session:
             self._session.close()
 
-    def __enter__(self) -> BinanceServerClock:
+    def __enter__(self) -> ServerClock:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -224,45 +197,24 @@ class BinanceServerClock:
 
     def _reading(self) -> int:
         """One sample: server time minus the monotonic time at which the answer arrived."""
-        problem = ""
-        try:
-            response = self._session.get(self.url, timeout=self.timeout)
-            received = self._timer()
-            response.raise_for_status()
-            server_ms = response.json()["serverTime"]
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
-            problem = f"{type(exc).__name__}: {_redact(str(exc))}"
+        outcome = server_time(self._session, self.url, self.timeout, self._timer, self._read)
+        if isinstance(outcome, str):
+            problem = redact(outcome)
         else:
+            server_ms, received = outcome
             if type(server_ms) is int and _MIN_SERVER_TIME_MS <= server_ms < _MAX_SERVER_TIME_MS:
                 return server_ms * 1_000_000 - received
-            problem = f"serverTime is {server_ms!r}, not Unix milliseconds"
+            problem = f"the server time is {shown(server_ms)}, not Unix milliseconds"
         msg = (
-            f"could not read the Binance server time from {_redact(self.url)} ({problem}); "
-            "check the URL and the network, then call sync() again."
+            f"could not read the {self.exchange} server time from {redact(self.url)} "
+            f"({problem}); check the URL and the network, then call sync() again."
         )
         raise ServerTimeError(msg)
 
-    def _start_background(self) -> None:
-        """Start the resync thread once, if asked for and not closed."""
-        if self.resync_every is None:
-            return
-        with self._thread_lock:
-            if self._closed or self._thread is not None:
-                return
-            # Each thread gets its own stop event, so a stopped thread stays stopped.
-            self._stop = threading.Event()
-            self._thread = threading.Thread(
-                target=_resync_forever,
-                args=(weakref.ref(self), self._stop, self.resync_every),
-                name="BinanceServerClock-resync",
-                daemon=True,
-            )
-            self._thread.start()
-
     def __repr__(self) -> str:
         offset = self.offset_ms
-        shown = "not synced" if offset is None else f"offset_ms={offset:.1f}"
-        return f"BinanceServerClock({_redact(self.url)!r}, {shown})"
+        state = "not synced" if offset is None else f"offset_ms={offset:.1f}"
+        return f"{type(self).__name__}({redact(self.url)!r}, {state})"
 
     def __getstate__(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in _UNPICKLED}
@@ -276,51 +228,40 @@ class BinanceServerClock:
     def __setstate__(self, state: dict[str, Any]) -> None:
         wall_offset, age = state.pop("_wall_offset_ns", None), state.pop("_age_ns", 0)
         self.__dict__.update(state)
-        self._reset_locks()
+        self._after_fork()
         self._state = None
         if wall_offset is not None:
             now = self._timer()
             self._state = (time.time_ns() + wall_offset - now, now - age)
-        _ALL.add(self)
+        reset_after_fork(self)
 
 
 # Locks and threads do not pickle or survive a fork; the state does.
-_UNPICKLED = frozenset({"_sync_lock", "_thread_lock", "_thread", "_stop", "_state"})
-_ALL: weakref.WeakSet[BinanceServerClock] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    """A fork copies a lock held by a sync in flight, and no threads: start clean."""
-    for clock in list(_ALL):
-        clock._reset_locks()
-
-
-if hasattr(os, "register_at_fork"):  # POSIX
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+_UNPICKLED = frozenset({"_sync_lock", "_state"})
 
 
 def _seconds(value: object, *, minimum: float) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= minimum
 
 
-def _redact(text: str) -> str:
-    """Hide a ``user:password@`` in URLs (a proxy or gateway URL may carry one)."""
-    return _USERINFO.sub(r"\1***@", text)
+class BinanceServerClock(ServerClock):
+    """The Binance server's time, in nanoseconds, as a ``clock=`` for the auths.
 
+    A :class:`ServerClock` on the time endpoint of the API a URL belongs to
+    (binance-signed-requests.md §5): ``/api``, ``/sapi``, ``/fapi``, ``/dapi`` or ``/eapi``
+    by the URL's first path segment, or by its host when it has no path; a URL ending in
+    ``/time`` is the endpoint itself. The same as ``BinanceQueryAuth.server_clock(url)``::
 
-_USERINFO = re.compile(r"(//)[^/@\s]+@")
+        clock = BinanceServerClock("https://api.binance.com").sync()
+        auth = BinanceQueryAuth(key, secret, clock=clock)
 
+    :param url: a request URL, a base URL (``https://fapi.binance.com``) or the endpoint.
+    :param options: as for :class:`ServerClock` (``samples``, ``resync_every``, …).
 
-def _resync_forever(
-    ref: weakref.ref[BinanceServerClock], stop: threading.Event, every: float
-) -> None:
-    """Sync every ``every`` seconds until stopped or the clock is garbage-collected."""
-    while not stop.wait(every):
-        clock = ref()
-        if clock is None:
-            return
-        try:
-            clock.sync()
-        except ServerTimeError as exc:
-            log.warning("background sync failed, keeping the last estimate: %s", exc)
-        del clock  # hold no reference while waiting, so the clock can be collected
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, url: str, **options: Any) -> None:
+        from .schemes.binance import time_url  # noqa: PLC0415  # the scheme knows its URLs
+
+        super().__init__(time_url(url), exchange="Binance", **options)

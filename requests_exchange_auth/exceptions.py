@@ -19,11 +19,19 @@ The root subclasses :class:`requests.RequestException`, as requests' own
 ``InvalidURL`` and ``InvalidHeader`` do, so one ``except requests.RequestException``
 around a call catches everything that call can raise, signing included. Every message
 says what was wrong, what was expected and how to fix it, and never shows a secret.
+
+The scheme modules import no HTTP client (DESIGN.md, "Architecture"), and this module
+is theirs too: where requests is not importable at all, the root falls back to
+:class:`OSError`, requests' own base of ``RequestException``, so the tree keeps its
+shape and ``except OSError`` still catches it.
 """
 
 from __future__ import annotations
 
-from requests import RequestException
+try:
+    from requests import RequestException
+except ImportError:  # only where requests is absent: the scheme modules still work
+    RequestException = OSError  # type: ignore[misc,assignment]  # requests' own base
 
 __all__ = [
     "ConfigurationError",
@@ -48,7 +56,14 @@ class ConfigurationError(ExchangeAuthError, ValueError):
 
 
 class MissingDependencyError(ConfigurationError):
-    """A feature needs an optional extra that is not installed."""
+    """A feature needs an optional extra that is not installed.
+
+    :param extra: the extra that brings it (``pip install 'requests-exchange-auth[jwt]'``).
+    """
+
+    def __init__(self, message: str, *, extra: str = "") -> None:
+        super().__init__(message)
+        self.extra = extra
 
 
 class UnsignableRequestError(ExchangeAuthError, ValueError):

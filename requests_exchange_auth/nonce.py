@@ -1,40 +1,53 @@
-"""Nonce generators: zero-argument callables returning strictly increasing ``int``s.
+"""Nonce generators: zero-argument callables returning strictly increasing integers.
 
 Exchanges reject any nonce not greater than the last one they accepted for a key,
 forever (poloniex.md "Nonce rules", kraken.md §3). Within one process,
 :class:`MonotonicNonce` guarantees that; across processes :class:`FileNonce`
 (``_file_nonce``) and across hosts :class:`RedisNonce` (``_redis_nonce``) do, and
-:class:`OrderedNonce` (``_ordered``) makes requests *arrive* in nonce order.
+:class:`OrderedNonce` (``_ordered``) makes requests *arrive* in nonce order. All four
+import from here::
+
+    from requests_exchange_auth.nonce import FileNonce, MonotonicNonce
 """
 
 from __future__ import annotations
 
-import os
 import threading
-import time
-import weakref
 from collections.abc import Callable, Collection, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from ._fork import reset_after_fork, resets_after_fork
+from ._time import NS_PER_UNIT, TimeUnit, checked_clock, divisor
 from .exceptions import ConfigurationError
 
-_NS_PER_UNIT = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+if TYPE_CHECKING:
+    from ._file_nonce import FileNonce
+    from ._ordered import OrderedNonce
+    from ._redis_nonce import RedisNonce
+
+__all__ = ["FileNonce", "MonotonicNonce", "OrderedNonce", "RedisNonce"]
+
+_LAZY = {"FileNonce": "._file_nonce", "OrderedNonce": "._ordered", "RedisNonce": "._redis_nonce"}
+
+
+def __getattr__(name: str) -> Any:
+    """The other generators, loaded on first use (they import this module)."""
+    if name not in _LAZY:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib  # noqa: PLC0415  # only for the lazy names
+
+    return getattr(importlib.import_module(_LAZY[name], __package__), name)
 
 
 def clock_in_units(
-    clock: Callable[[], int] | None, unit: str, units: Collection[str] = _NS_PER_UNIT
+    clock: Callable[[], int] | None, unit: str, units: Collection[str] = NS_PER_UNIT
 ) -> tuple[Callable[[], int], int]:
     """Check a generator's ``clock=`` and ``unit=``; return the clock and its divisor.
 
     :raises ConfigurationError: for a unit outside ``units`` or a clock that is not callable.
     """
-    if unit not in units:
-        msg = f"unit must be one of {', '.join(map(repr, units))}, not {unit!r}."
-        raise ConfigurationError(msg)
-    if clock is not None and not callable(clock):
-        msg = "clock must be a zero-argument callable returning nanoseconds, like time.time_ns."
-        raise ConfigurationError(msg)
-    return clock or time.time_ns, _NS_PER_UNIT[unit]
+    return checked_clock(clock), divisor(unit, units, "the nonce generator's")
 
 
 def check_timeout(timeout: float) -> float:
@@ -71,15 +84,27 @@ class MonotonicNonce:
     .. versionadded:: 0.1.0
     """
 
+    # Slots, and a lock taken by acquire/release rather than ``with``: the draw is the
+    # hot path of every nonce auth, and on CPython 3.11 ``with lock`` costs about as much
+    # as the rest of the draw (benchmarks/nonces.py measures it against a bare counter).
+    __slots__ = ("__weakref__", "_clock", "_divisor", "_last", "_lock", "_unit")
+
     _shared: ClassVar[MonotonicNonce | None] = None
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, *, clock: Callable[[], int] | None = None, unit: str = "us") -> None:
+    def __init__(self, *, clock: Callable[[], int] | None = None, unit: TimeUnit = "us") -> None:
         self._clock, self._divisor = clock_in_units(clock, unit)
         self._unit = unit
         self._lock = threading.Lock()
         self._last = 0
-        _ALL.add(self)
+        reset_after_fork(self)
+
+    def _after_fork(self) -> None:
+        """A fork copies a lock another thread may hold mid-draw: the child gets a new one.
+
+        The child keeps the last value, so its own draws still increase.
+        """
+        self._lock = threading.Lock()
 
     @classmethod
     def shared(cls) -> MonotonicNonce:
@@ -94,8 +119,13 @@ class MonotonicNonce:
 
     def __call__(self) -> int:
         now = self._clock() // self._divisor
-        with self._lock:  # the two-line critical section of STYLE.md
-            self._last = value = now if now > self._last else self._last + 1
+        lock = self._lock  # read once: a fork replaces it (_after_fork)
+        lock.acquire()
+        try:  # the two-line critical section of STYLE.md
+            last = self._last
+            self._last = value = now if now > last else last + 1
+        finally:
+            lock.release()
         return value
 
     def __next__(self) -> int:
@@ -128,23 +158,12 @@ class MonotonicNonce:
         return (_restore, (self._clock, self._unit))
 
 
-_ALL: weakref.WeakSet[MonotonicNonce] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    """A fork copies a lock that another thread may hold mid-draw: give the child new ones.
-
-    The child keeps each generator's last value, so its own draws still increase.
-    """
+@resets_after_fork
+def _renew_shared_lock() -> None:
+    """A fork while another thread holds the class lock would wedge the child's shared()."""
     MonotonicNonce._shared_lock = threading.Lock()
-    for nonce in list(_ALL):
-        nonce._lock = threading.Lock()
 
 
-if hasattr(os, "register_at_fork"):  # POSIX
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _restore(clock: Callable[[], int], unit: str) -> MonotonicNonce:
+def _restore(clock: Callable[[], int], unit: TimeUnit) -> MonotonicNonce:
     """Unpickle as a fresh generator: a copy re-seeds from its clock, with a new lock."""
     return MonotonicNonce(clock=clock, unit=unit)

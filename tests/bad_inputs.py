@@ -7,8 +7,10 @@ message containing every fragment. The calls use the throw-away secrets of
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -144,10 +146,15 @@ def nonce_file_in_missing_directory() -> object:
 
 def redis_nonce(**options: Any) -> object:
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     from requests_exchange_auth import RedisNonce
 
-    return RedisNonce(options.pop("client", redis.Redis(port=1)), **{"key": "k", **options})
+    # Nothing listens on port 1; without retries the refusal is immediate, where redis-py's
+    # default retry with backoff spent about 4 s on each of the table's four tests.
+    unreachable = redis.Redis(port=1, retry=Retry(NoBackoff(), 0))
+    return RedisNonce(options.pop("client", unreachable), **{"key": "k", **options})
 
 
 def ed25519_key() -> Any:
@@ -156,6 +163,7 @@ def ed25519_key() -> Any:
     return load_pem_private_key(ED25519_TEST_KEY_PEM.encode(), password=None)
 
 
+@functools.cache  # a DSA key takes ~0.5 s to make, and five table tests use each row
 def other_key(kind: str) -> Any:
     """A freshly generated private key of a kind Binance does not take (never stored)."""
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa, x25519
@@ -199,6 +207,20 @@ def encrypted_rsa_pem(password: bytes) -> bytes:
         serialization.BestAvailableEncryption(password),
     )
 
+
+def from_env_bytes(secret: bytes) -> object:
+    """from_env() on a secret given as bytes, as Python decodes a POSIX environment."""
+    environ = {"BINANCE_API_KEY": BINANCE_API_KEY, "BINANCE_API_SECRET": os.fsdecode(secret)}
+    return BinanceQueryAuth.from_env(environ=environ)
+
+
+# A lone surrogate has no UTF-8 encoding: "\udcff" is how Python decodes a 0xff byte of
+# the environment (surrogateescape), "\ud800" what a JSON "\ud800" escape loads as.
+SURROGATE = "holds a lone surrogate"
+SURROGATE_FIX = "set it to the exact text the exchange showed"
+WITH_SURROGATE = BINANCE_SECRET[:32] + "\ud800" + BINANCE_SECRET[32:]
+PEM_WITH_SURROGATE = RSA_TEST_KEY_PEM.replace("\n-----END", "\udcff\n-----END")
+PASSWORD_WITH_SURROGATE = FUTURES_SECRET + "\udcff"
 
 AUTHS = {
     "binance": (binance, BINANCE_ORDER_URL),
@@ -324,6 +346,21 @@ BAD_INPUTS: list[BadInput] = [
     BadInput("secret-leading-space-bytes",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, b" " + FUTURES_SECRET.encode()),
              ConfigurationError, ["secret", WHITESPACE]),
+    BadInput("secret-lone-surrogate", lambda: BinanceQueryAuth(BINANCE_API_KEY, WITH_SURROGATE),
+             ConfigurationError, [f"secret {SURROGATE}", SURROGATE_FIX, "as bytes"]),
+    BadInput("secret-not-utf8-in-the-environment",
+             lambda: from_env_bytes(BINANCE_SECRET.encode() + b"\xff"),
+             ConfigurationError, [f"secret {SURROGATE}", "environment variable"]),
+    BadInput("api_key-lone-surrogate",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY + "\udcff", BINANCE_SECRET),
+             ConfigurationError, [f"api_key {SURROGATE}", SURROGATE_FIX]),
+    BadInput("private_key-pem-lone-surrogate",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=PEM_WITH_SURROGATE),
+             ConfigurationError, [f"private_key {SURROGATE}", SURROGATE_FIX]),
+    BadInput("private_key_password-lone-surrogate",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=encrypted_rsa_pem(b"horse"),
+                                      private_key_password=PASSWORD_WITH_SURROGATE),
+             ConfigurationError, [f"private_key_password {SURROGATE}", "as bytes"]),
     BadInput("secret-int", lambda: BinanceQueryAuth(BINANCE_API_KEY, 12345),
              ConfigurationError, ["secret must be str or bytes, not int"]),
     BadInput("secret-missing", lambda: BinanceQueryAuth(BINANCE_API_KEY),
@@ -394,9 +431,10 @@ BAD_INPUTS: list[BadInput] = [
              lambda: BinanceQueryAuth(BINANCE_API_KEY, private_key=ed25519_key(),
                                       private_key_password="battery"),
              ConfigurationError, ["private_key_password applies only to PEM text"]),
-    BadInput("timestamp_unit-s",
-             lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET, timestamp_unit="s"),
-             ConfigurationError, ["timestamp_unit must be 'ms'", "'us'", "not 's'"]),
+    BadInput("unit-s",
+             lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET, unit="s"),  # type: ignore[arg-type]
+             ConfigurationError, ["BinanceQueryAuth unit must be one of 'ms' (milliseconds)",
+                                  "'us'", "not 's'"]),
     BadInput("retry-without-syncable-clock",
              lambda: BinanceQueryAuth(BINANCE_API_KEY, BINANCE_SECRET,
                                       retry_invalid_timestamp=True),
@@ -433,6 +471,12 @@ BAD_INPUTS: list[BadInput] = [
              ConfigurationError, ["access_key_id is empty"]),
     BadInput("open-api-secret_key-empty", lambda: BinanceOpenApiJwtAuth(OPEN_API_AK, ""),
              ConfigurationError, ["secret_key is empty"]),
+    BadInput("poloniex-secret-lone-surrogate",
+             lambda: PoloniexBodyDigestAuth(POLONIEX_API_KEY, POLONIEX_SECRET + "\ud800"),
+             ConfigurationError, [f"secret {SURROGATE}"]),
+    BadInput("open-api-secret_key-lone-surrogate",
+             lambda: BinanceOpenApiJwtAuth(OPEN_API_AK, "\udcff" + OPEN_API_SK),
+             ConfigurationError, [f"secret_key {SURROGATE}", SURROGATE_FIX]),
     BadInput("open-api-secret_key-newline",
              lambda: BinanceOpenApiJwtAuth(OPEN_API_AK, OPEN_API_SK + "\n"),
              ConfigurationError, ["secret_key", WHITESPACE]),
@@ -509,12 +553,13 @@ BAD_INPUTS: list[BadInput] = [
     BadInput("RedisNonce-key", lambda: redis_nonce(key=""),
              ConfigurationError, ["key must be a non-empty str", "one per API key"]),
     BadInput("RedisNonce-unit-ns", lambda: redis_nonce(unit="ns"),
-             ConfigurationError, ["unit must be one of 's', 'ms', 'us'", "not 'ns'"]),
+             ConfigurationError, ["unit must be one of 's' (seconds), 'ms'", "'us'", "not 'ns'"]),
     BadInput("RedisNonce-unreachable", redis_nonce(),
              NonceError, ["could not draw a nonce from the Redis key 'k'", "ConnectionError",
                           "nothing was sent", "reachable"]),
-    BadInput("open-api-ts_unit", lambda: open_api(ts_unit="us"),
-             ConfigurationError, ["ts_unit must be 's'", "'ms'", "not 'us'"]),
+    BadInput("open-api-unit", lambda: open_api(unit="us"),
+             ConfigurationError, ["BinanceOpenApiJwtAuth unit must be one of 's' (seconds)",
+                                  "'ms'", "not 'us'"]),
     # -- body policy and transport (DESIGN.md #3, #5): raised while preparing -------------
     *(_as_bad_input(refused) for refused in REFUSED_REQUESTS),
     # -- from_env (DESIGN.md #9) ------------------------------------------------------------
@@ -560,6 +605,9 @@ BAD_INPUTS: list[BadInput] = [
     BadInput("from_file-secret-newline",
              key_file(json.dumps({"key": BINANCE_API_KEY, "secret": BINANCE_SECRET + "\n"})),
              ConfigurationError, ["secret", WHITESPACE]),
+    BadInput("from_file-secret-surrogate-escape",
+             key_file(json.dumps({"key": BINANCE_API_KEY, "secret": WITH_SURROGATE})),
+             ConfigurationError, [f"secret {SURROGATE}", "JSON file"]),
     BadInput("from_file-not-utf8",
              not_utf8_key_file,
              ConfigurationError, ["key.json", "is not UTF-8 text"]),
@@ -591,6 +639,13 @@ BAD_INPUTS: list[BadInput] = [
     BadInput("decrypt-not-pem",
              lambda: decrypt_user_data(RSA_TEST_KEY_PEM.splitlines()[1], USER_DATA_STD),
              ConfigurationError, ["private_key must be PEM text", "no BEGIN line"]),
+    BadInput("decrypt-ciphertext-wrong-type", lambda: decrypt_user_data(RSA_TEST_KEY_PEM, 5),
+             ConfigurationError, ["ciphertext must be str or bytes", "not int"]),
+    BadInput("decrypt-empty", lambda: decrypt_user_data(RSA_TEST_KEY_PEM, ""),
+             DecryptionError, NOT_DECRYPTED),
+    BadInput("decrypt-base64-bad-padding",
+             lambda: decrypt_user_data(RSA_TEST_KEY_PEM, USER_DATA_STD + "="),
+             DecryptionError, NOT_DECRYPTED),
     BadInput("decrypt-key-wrong-type", lambda: decrypt_user_data(12345, USER_DATA_STD),
              ConfigurationError, ["private_key is a int", "RSAPrivateKey"]),
     BadInput("decrypt-encrypted-pem-no-password",
@@ -600,6 +655,13 @@ BAD_INPUTS: list[BadInput] = [
              lambda: decrypt_user_data(encrypted_rsa_pem(b"correct horse"), USER_DATA_STD,
                                        private_key_password="battery staple"),
              ConfigurationError, ["private_key could not be loaded", "private_key_password"]),
+    BadInput("decrypt-pem-lone-surrogate",
+             lambda: decrypt_user_data(PEM_WITH_SURROGATE, USER_DATA_STD),
+             ConfigurationError, [f"private_key {SURROGATE}"]),
+    BadInput("decrypt-password-lone-surrogate",
+             lambda: decrypt_user_data(encrypted_rsa_pem(b"correct horse"), USER_DATA_STD,
+                                       private_key_password=PASSWORD_WITH_SURROGATE),
+             ConfigurationError, [f"private_key_password {SURROGATE}"]),
     BadInput("decrypt-password-for-plain-pem",
              lambda: decrypt_user_data(RSA_TEST_KEY_PEM, USER_DATA_STD,
                                        private_key_password=b"correct horse"),

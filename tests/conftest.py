@@ -1,4 +1,7 @@
-"""Shared fixtures: the local verifying exchange, a plain recording server, a Redis server."""
+"""Shared fixtures: the local verifying exchange, a plain recording server, a Redis server.
+
+Also the end-of-run summary of what tests measured (``summary_line``).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,34 @@ from requests_exchange_auth.testing import LocalExchange
 # The package's own plugin is loaded here rather than from its entry point (see
 # pyproject.toml), so coverage sees it; test_plugin.py proves the entry point.
 pytest_plugins = ("pytester", "requests_exchange_auth.testing.pytest_plugin")
+
+
+# -- figures a test measures, shown once at the end of the run ------------------------------
+
+_SUMMARY_LINES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def summary_line(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Add a line to the end-of-run summary (a print would land among the progress dots)."""
+    return request.config.stash.setdefault(_SUMMARY_LINES, []).append
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Show what the tests measured, as a section of its own after the results."""
+    lines = config.stash.get(_SUMMARY_LINES, [])
+    if lines:
+        terminalreporter.section("measured by the tests", sep="-")
+        for line in lines:
+            terminalreporter.line(line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``test_parity_*`` compare with an SDK or ccxt on thousands of requests: the
+    ``parity`` marker lets tox run them once, on one Python, instead of on each."""
+    for item in items:
+        if item.name.startswith("test_parity"):
+            item.add_marker(pytest.mark.parity)
 
 
 @pytest.fixture
@@ -79,7 +110,8 @@ class RecordingServer:
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        # shutdown() waits for the loop's next poll: 5 ms, so a teardown takes no longer
+        thread = threading.Thread(target=server.serve_forever, args=(0.005,), daemon=True)
         thread.start()
         try:
             yield self

@@ -281,7 +281,7 @@ def test_microsecond_timestamps(exchange):
     """timestamp_unit='us' sends 16 digits, which spot accepts (§5)."""
     auth = BinanceQueryAuth(BINANCE_ED25519_KEY, private_key=BINANCE_ED25519_PRIVATE_KEY)
     micro = BinanceQueryAuth(
-        BINANCE_ED25519_KEY, private_key=BINANCE_ED25519_PRIVATE_KEY, timestamp_unit="us"
+        BINANCE_ED25519_KEY, private_key=BINANCE_ED25519_PRIVATE_KEY, unit="us"
     )
     for each, digits in ((auth, 13), (micro, 16)):
         response = requests.get(exchange.url + "/api/v3/account", auth=each, timeout=10)

@@ -12,8 +12,10 @@ import pickle
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -28,7 +30,7 @@ from requests_exchange_auth import (
     ConfigurationError,
     ServerTimeError,
 )
-from requests_exchange_auth.clock import time_url
+from requests_exchange_auth.schemes.binance import time_url
 from requests_exchange_auth.testing import (
     BINANCE_ED25519_KEY,
     BINANCE_ED25519_PRIVATE_KEY,
@@ -81,7 +83,7 @@ class FakeServer:
     def timer(self) -> int:
         return self.now
 
-    def get(self, url: str, timeout: float) -> requests.Response:
+    def get(self, url: str, timeout: float, **kwargs: object) -> requests.Response:
         there, back = next(self.latencies)
         self.now += there * 1_000_000
         server_ms = (self.now + self.offset_ns) // 1_000_000  # the server stamps here
@@ -89,6 +91,7 @@ class FakeServer:
         response = requests.Response()
         response.status_code = 200
         response._content = json.dumps({"serverTime": server_ms}).encode()
+        response._content_consumed = True  # read already, as a Session does without stream=
         return response
 
 
@@ -177,27 +180,41 @@ def test_max_age_shares_one_sync(exchange):
     assert 0 <= clock.age < 60
 
 
+def resyncing(url: str) -> BinanceServerClock:
+    """A clock whose background syncs come every 0.05 s: below the public minimum of 1 s,
+    set on the attribute the thread reads, so that the tests of that thread take little
+    time."""
+    clock = BinanceServerClock(url, samples=1, resync_every=1)
+    clock.resync_every = FAST_RESYNC_S
+    return clock
+
+
+FAST_RESYNC_S = 0.05
+
+
 def test_background_resync(exchange):
     """With resync_every, a daemon thread follows the server's clock until close()."""
-    with BinanceServerClock(exchange.url + "/api", samples=1, resync_every=1).sync() as clock:
+    with resyncing(exchange.url + "/api").sync() as clock:
         exchange.clock_offset_ms = 7 * SECOND_MS
         deadline = time.monotonic() + 10
         while abs((clock.offset_ms or 0) - 7 * SECOND_MS) > 500 and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.01)
         assert abs((clock.offset_ms or 0) - 7 * SECOND_MS) <= 500
-    count = len(exchange.received)
-    time.sleep(1.3)
-    assert len(exchange.received) == count  # closed: no more syncs
+        thread = clock._thread
+        assert thread is not None
+        assert thread.is_alive()
+    assert not thread.is_alive()  # close() stopped and joined it: no more syncs
+    assert clock._thread is None
 
 
 def test_background_failure_is_logged_and_survived(recording_server, caplog):
     answers = iter([(200, {}, b'{"serverTime": 1700000000000}')])
     server = recording_server(lambda hit, url: next(answers, (503, {}, b"down")))
-    clock = BinanceServerClock(server.url + "/api", samples=1, resync_every=1)
+    clock = resyncing(server.url + "/api")
     with caplog.at_level(logging.WARNING, logger="requests_exchange_auth"), clock.sync():
         deadline = time.monotonic() + 10
         while not caplog.records and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.01)
         assert "background sync failed" in caplog.records[0].getMessage()
         assert clock.offset_ms is not None
 
@@ -377,14 +394,16 @@ def test_connection_errors_are_never_resent():
     """A server that drops the connection after reading the request sees it once."""
     accepted = []
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)  # closing a socket does not wake a blocked accept(): poll
     port = listener.getsockname()[1]
+    done = threading.Event()
 
     def serve() -> None:
-        for _ in range(2):
+        while len(accepted) < 2 and not done.is_set():
             try:
                 connection, _ = listener.accept()
-            except OSError:
-                return
+            except TimeoutError:
+                continue
             connection.recv(65536)
             accepted.append(1)
             connection.close()  # no answer at all
@@ -396,9 +415,12 @@ def test_connection_errors_are_never_resent():
     auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/api/v3/account", auth=auth, timeout=5)
-    time.sleep(0.3)
-    listener.close()
+    # requests runs no hook without a response: the call is over, and any resend would
+    # have been sent before it raised; the server counts a request before hanging up
+    done.set()
     thread.join(timeout=5)
+    listener.close()
+    assert not thread.is_alive()
     assert accepted == [1]
 
 
@@ -562,7 +584,7 @@ def test_threads_meeting_minus_1021_together_share_syncs(drifted):
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(send, range(4))) == [200] * 4
     time_requests = [e.scheme for e in exchange.received].count("time")
-    assert 3 <= time_requests < 4 * 3  # samples=3 per sync
+    assert time_requests == 3  # one sync (samples=3): the others found it fresh
 
 
 def test_resigning_installs_the_resend_hook_once(exchange):
@@ -583,3 +605,222 @@ def test_a_custom_clock_needs_sync_with_max_age():
 
     with pytest.raises(ConfigurationError, match=r"sync\(max_age=seconds\)"):
         BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=Clock(), retry_invalid_timestamp=True)
+
+
+# -- answers that cannot be read, and servers that never finish --------------------------
+
+NESTED = b"[" * 3000 + b"]" * 3000  # valid JSON, deeper than json goes before Python 3.13
+# What the clock says of it: json's RecursionError up to 3.12; from 3.13, which parses it,
+# that a list holds no serverTime (a TypeError) or that the server time is a list.
+NESTED_PROBLEM = ("RecursionError", "TypeError: list indices", "the server time is a JSON list")
+SLACK_S = 1.0  # scheduling on a busy machine; the promise itself is samples × timeout
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 10**6
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        (NESTED, NESTED_PROBLEM),
+        (b'{"serverTime": ' + NESTED + b"}", NESTED_PROBLEM),
+        (b'{"serverTime": [' + b"1," * 999 + b"1]}", "the server time is a JSON list"),
+        (b'{"serverTime": "' + b"9" * 5000 + b'"}', "characters), not Unix milliseconds"),
+        (b" " * 20_000 + b'{"serverTime": 1700000000000}', "longer than 16384 bytes"),
+        (b"\xff\xfe{", "Error"),
+    ],
+    ids=["nested-3000", "nested-serverTime", "list", "long-text", "too-long", "not-utf8"],
+)
+def test_an_answer_that_cannot_be_read_is_a_server_time_error(recording_server, answer, problem):
+    """Deep, huge or undecodable JSON from the time endpoint is a ServerTimeError, nothing else."""
+    server = recording_server(lambda hit, url: (200, {}, answer))
+    clock = BinanceServerClock(server.url + "/api", samples=1)
+
+    with pytest.raises(ServerTimeError, match="could not read the Binance server time") as info:
+        clock.sync()
+
+    problems = (problem,) if isinstance(problem, str) else problem
+    assert any(p in str(info.value) for p in problems), str(info.value)
+    assert len(str(info.value)) < 400  # a short view of the answer, never all of it
+    assert clock.offset_ms is None
+
+
+def test_background_sync_survives_unreadable_answers_and_recovers(recording_server, caplog):
+    """The resync thread logs an unreadable answer, keeps going, and syncs once it is fixed."""
+    answers = iter([_now_ms(), NESTED, NESTED])
+
+    def respond(hit, url):
+        answer = next(answers, None)
+        if answer is None:  # the endpoint recovered, and the server moved 7 s ahead
+            return 200, {}, json.dumps({"serverTime": _now_ms() + 7 * SECOND_MS}).encode()
+        if isinstance(answer, bytes):
+            return 200, {}, answer
+        return 200, {}, json.dumps({"serverTime": answer}).encode()
+
+    server = recording_server(respond)
+    clock = resyncing(server.url + "/api")
+    with caplog.at_level(logging.WARNING, logger="requests_exchange_auth"), clock.sync():
+        deadline = time.monotonic() + 10
+        while abs((clock.offset_ms or 0) - 7 * SECOND_MS) > 500 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+        assert abs((clock.offset_ms or 0) - 7 * SECOND_MS) <= 500
+    warnings = [r.getMessage() for r in caplog.records if "sync failed" in r.getMessage()]
+    assert len(warnings) == 2
+    assert any(p in warnings[0] for p in NESTED_PROBLEM), warnings[0]
+    assert f"next try in {FAST_RESYNC_S:g} s" in warnings[0]
+
+
+def test_background_thread_survives_any_exception(caplog):
+    """Even an unexpected exception from sync() is logged, with its traceback, and retried."""
+    from requests_exchange_auth._resync import resync_forever as _resync_forever
+
+    stop = threading.Event()
+
+    class Flaky:
+        calls = 0
+
+        def sync(self) -> None:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("a bug, say")
+            stop.set()
+
+    flaky = Flaky()
+    with caplog.at_level(logging.WARNING, logger="requests_exchange_auth"):
+        _resync_forever(weakref.ref(flaky), stop, 0.01)  # type: ignore[arg-type]
+
+    assert flaky.calls == 2
+    assert "background sync failed" in caplog.records[0].getMessage()
+    assert "a bug, say" in caplog.records[0].getMessage()
+    assert caplog.records[0].exc_info is not None
+
+
+def test_an_unreadable_4xx_answer_to_an_order_is_returned_untouched(recording_server):
+    """With the -1021 resend on, a 400 whose JSON cannot be parsed reaches the caller as it is."""
+    server = recording_server(lambda hit, url: _time(hit) if "/time" in hit.target else (
+        400, {"Content-Type": "application/json"}, NESTED))  # fmt: skip
+    auth = _retrying_auth(server.url)
+
+    response = requests.post(server.url + "/api/v3/order", data={"symbol": "BTCUSDT"},
+                             auth=auth, timeout=10)  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.content == NESTED
+    assert response.history == []
+    assert [h.target for h in server.hits].count("/api/v3/order") == 1
+
+
+class TricklingServer:
+    """A local HTTP server whose time endpoint answers ``step`` bytes every 0.2 s.
+
+    The first ``good`` time requests get a whole answer at once (so a clock can sync);
+    any other path gets Binance's -1021 at once. ``headers=True`` trickles the status
+    line and headers too, not only the body; ``padding`` spaces lengthen the body.
+    """
+
+    def __init__(
+        self, *, good: int = 0, headers: bool = False, step: int = 1, padding: int = 0
+    ) -> None:
+        self.good, self.trickle_headers, self.step, self.padding = good, headers, step, padding
+        self.stopping, self.client_gone = threading.Event(), threading.Event()
+        self.hits: list[str] = []
+        trickling = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                trickling.hits.append(self.path)
+                trickling.answer(self)
+
+            do_GET = do_POST = _any
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,))
+
+    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        timed = handler.path.endswith("/time")
+        body = json.dumps({"serverTime": _now_ms()}).encode() if timed else MINUS_1021[2]
+        body += b" " * self.padding
+        status = b"200 OK" if timed else b"400 Bad Request"
+        head = b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (
+            status, len(body))  # fmt: skip
+        if not timed or self.hits.count(handler.path) <= self.good:
+            handler.wfile.write(head + body)
+            return
+        slow = head + body if self.trickle_headers else body
+        if not self.trickle_headers:
+            handler.wfile.write(head)
+        for i in range(0, len(slow), self.step):
+            if self.stopping.wait(0.2):
+                return
+            try:
+                handler.wfile.write(slow[i : i + self.step])
+            except OSError:  # the client went away
+                self.client_gone.set()
+                return
+
+    def __enter__(self) -> TricklingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.mark.parametrize(
+    "trickle",
+    [{}, {"headers": True}, {"step": 64, "padding": 4000}],
+    ids=["body-bytes", "headers-bytes", "body-chunks"],
+)
+def test_a_trickling_time_endpoint_cannot_stretch_a_sync(trickle):
+    """A server dripping its answer every 0.2 s gets a ServerTimeError within samples × timeout."""
+    with TricklingServer(**trickle) as server:
+        clock = BinanceServerClock(server.url + "/api", samples=1, timeout=0.3)
+        started = time.monotonic()
+
+        with pytest.raises(ServerTimeError, match=r"no complete answer within timeout=0\.3 s"):
+            clock.sync()
+
+        assert time.monotonic() - started <= clock.samples * clock.timeout + SLACK_S
+
+
+def test_an_abandoned_sample_stops_reading():
+    """The request given up at the deadline hangs up at its next chunk, not at the end."""
+    with TricklingServer(step=64, padding=4000) as server:
+        clock = BinanceServerClock(server.url + "/api", samples=1, timeout=0.1)
+        with pytest.raises(ServerTimeError):
+            clock.sync()
+
+        assert server.client_gone.wait(5)  # the whole answer would take 13 s
+
+
+def test_minus_1021_recovery_against_a_trickling_endpoint_is_bounded(caplog):
+    """During -1021 recovery a trickling time endpoint costs at most samples × timeout more."""
+    with TricklingServer(good=1) as server:
+        clock = BinanceServerClock(server.url + "/api", samples=1, timeout=0.3).sync()
+        auth = BinanceQueryAuth(
+            BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True
+        )
+        started = time.monotonic()
+
+        with caplog.at_level(logging.WARNING, logger="requests_exchange_auth"):
+            response = requests.get(server.url + "/api/v3/account", auth=auth, timeout=5)
+
+        took = time.monotonic() - started
+        assert response.json()["code"] == -1021  # the first answer, not resent
+        assert "not resent" in caplog.text
+        assert "no complete answer within timeout=0.3 s" in caplog.text
+        assert took <= clock.samples * clock.timeout + SLACK_S
+        assert len([h for h in server.hits if h.startswith("/api/v3/account")]) == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from vectors import (
 
 from requests_exchange_auth import BinanceQueryAuth, ConfigurationError
 from requests_exchange_auth._cli import main
+from requests_exchange_auth._registry import DOCS_URL, SCHEMES
 from requests_exchange_auth.testing import (
     BINANCE_ED25519_KEY,
     BINANCE_ED25519_PUBLIC_KEY,
@@ -159,6 +161,27 @@ def test_verify_accepts_the_official_request_with_the_right_secret(cli, form):
     assert "VALID: the signature matches" in out
 
 
+@pytest.mark.parametrize("entry", SCHEMES, ids=lambda e: e.id)
+def test_sign_and_verify_point_at_the_scheme_page_not_at_a_spec(cli, entry):
+    """Both commands print the scheme's docs page; no heading cites a spec file."""
+    example = entry.kit.examples[0]
+    url = "https://example.com" + example.path
+    cls = entry.auth_class
+    fields = ("key", *cls.credential_fields)
+    env = {
+        f"{cls.env_prefix}_API_{field.upper()}": str(value)
+        for field, value in zip(fields, entry.kit.spec_account().values(), strict=False)
+    }
+    _, signed, _ = cli("sign", entry.id, example.method, url, env=env)
+    curl = cli("sign", entry.id, example.method, url, "--only", "curl", env=env)[1]
+    _, checked, _ = cli("verify", entry.id, stdin=curl.encode(), env=env)
+    page = f"== documentation\n{DOCS_URL}exchanges/{entry.id}.html\n"
+    assert signed.endswith(page)
+    assert checked.endswith(page)
+    assert ".md" not in signed + checked
+    assert "§" not in signed + checked
+
+
 def test_verify_an_old_capture_suggests_now(cli):
     """Without --now an old request is stale, and the output says how to check it as of then."""
     _, captured, _ = cli(*OFFICIAL, "--only", "curl")
@@ -173,7 +196,7 @@ def test_verify_an_old_capture_suggests_now(cli):
 
 def test_sign_reproduces_the_poloniex_vector(cli, key_files):
     """poloniex.md Part A: the body and Sign of the first legacy vector."""
-    status, out, _ = cli("sign", "poloniex", "POST", "https://poloniex.com/tradingApi",
+    status, out, _ = cli("sign", "poloniex-legacy", "POST", "https://poloniex.com/tradingApi",
                          "command=returnBalances", "--nonce", "154264078495300",
                          "--key-file", key_files["poloniex.json"], "--only", "request",
                          env={})  # fmt: skip
@@ -184,17 +207,17 @@ def test_sign_reproduces_the_poloniex_vector(cli, key_files):
 
 def test_poloniex_verify_checks_the_last_nonce(cli):
     """--last-nonce applies the exchange's nonce rule."""
-    _, captured, _ = cli("sign", "poloniex", "POST", "https://poloniex.com/tradingApi",
+    _, captured, _ = cli("sign", "poloniex-legacy", "POST", "https://poloniex.com/tradingApi",
                          "--nonce", "5", "--only", "curl")  # fmt: skip
-    assert cli("verify", "poloniex", "--last-nonce", "4", stdin=captured.encode())[0] == 0
-    status, out, _ = cli("verify", "poloniex", "--last-nonce", "5", stdin=captured.encode())
+    assert cli("verify", "poloniex-legacy", "--last-nonce", "4", stdin=captured.encode())[0] == 0
+    status, out, _ = cli("verify", "poloniex-legacy", "--last-nonce", "5", stdin=captured.encode())
     assert status == 1
     assert "Nonce must be greater than 5. You provided 5." in out
 
 
 def test_sign_open_api_shows_the_canonical_request_and_claims(cli):
     """binance-open-api-jwt.md §6: the canonical request, and the token's dig."""
-    status, out, _ = cli("sign", "open-api", "GET", OPEN_URL, "openData=dt_TEST/abc+1==",
+    status, out, _ = cli("sign", "binance-open-api", "GET", OPEN_URL, "openData=dt_TEST/abc+1==",
                          "--timestamp", "1700000000000", "--only", "payload")  # fmt: skip
     assert status == 0
     assert "\n/mp-api/v1/apps/ozSQnakAm7apa6ew7crPYd/user-open-data/\n" in out
@@ -203,11 +226,12 @@ def test_sign_open_api_shows_the_canonical_request_and_claims(cli):
 
 def test_open_api_json_body_round_trip(cli):
     """A JSON body signed with --json verifies, and a changed body does not."""
-    _, captured, _ = cli("sign", "open-api", "POST", OPEN_URL.replace("user-open-data", "msg"),
+    url = OPEN_URL.replace("user-open-data", "msg")
+    _, captured, _ = cli("sign", "binance-open-api", "POST", url,
                          "--json", '{"openId":"o_1"}', "--only", "curl")  # fmt: skip
-    assert cli("verify", "open-api", stdin=captured.encode())[0] == 0
+    assert cli("verify", "binance-open-api", stdin=captured.encode())[0] == 0
     tampered = captured.replace("o_1", "o_2").encode()
-    status, out, _ = cli("verify", "open-api", stdin=tampered)
+    status, out, _ = cli("verify", "binance-open-api", stdin=tampered)
     assert status == 1
     assert "validly signed, but for a different request (payload_mismatch)" in out
 
@@ -267,7 +291,7 @@ def test_send_failure_is_an_error_not_a_traceback(cli, unused_tcp_port):
     url = f"http://127.0.0.1:{unused_tcp_port}/api/v3/order"
     status, _, err = cli("sign", "binance", "GET", url, "--send", "--timeout", "2")
     assert status == 2
-    assert err.startswith("rxa: error: could not send the request:")
+    assert err.startswith("rxa: error: could not send the request to 127.0.0.1:")
 
 
 @pytest.fixture
@@ -285,19 +309,34 @@ def unused_tcp_port():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["sign", "open-api", "GET", OPEN_URL, "--nonce", "3"], "--nonce is for poloniex"),
-        (["sign", "poloniex", "POST", "https://p.example/", "--timestamp", "1"], "--timestamp"),
+        (
+            ["sign", "binance-open-api", "GET", OPEN_URL, "--nonce", "3"],
+            "--nonce is not an option of binance-open-api requests",
+        ),
+        (
+            ["sign", "poloniex-legacy", "POST", "https://p.example/", "--timestamp", "1"],
+            "--timestamp is not an option of poloniex-legacy requests",
+        ),
         (["sign", "binance", "GET", "api.binance.com/x"], "URL must be absolute"),
         (["sign", "binance", "GET", ORDER_URL, "novalue"], "NAME=VALUE"),
         (["sign", "binance", "POST", ORDER_URL, "-d", "a=1", "--body", "b=2"], "either"),
-        (["sign", "binance", "POST", ORDER_URL, "--json", "{}"], "--json is for open-api"),
+        (["sign", "binance", "POST", ORDER_URL, "--json", "{}"], "signs form bodies only"),
         (["sign", "binance", "GET", ORDER_URL, "--api-key", "K"], "--api-key goes with"),
-        (["sign", "poloniex", "GET", ORDER_URL, "--private-key", "k.pem"], "binance RSA"),
-        (["sign", "binance", "GET", ORDER_URL, "--recv-window", "70000"], "recv_window"),
-        (["verify", "binance", "--last-nonce", "1"], "--last-nonce is for poloniex"),
+        (
+            ["sign", "poloniex-legacy", "GET", ORDER_URL, "--private-key", "k.pem"],
+            "key pairs, which poloniex-legacy has not",
+        ),
+        (
+            ["sign", "binance", "GET", ORDER_URL, "--recv-window", "70000"],
+            "--recv-window is out of range",
+        ),
+        (
+            ["verify", "binance", "--last-nonce", "1"],
+            "--last-nonce is for schemes with a nonce, not binance",
+        ),
         (["verify", "binance", "/nonexistent/request.txt"], "cannot read"),
         (["sign", "binance", "GET", ORDER_URL, "--key-file", "/nonexistent.json"], "key file"),
-        (["sign", "binance", "GET", "http://10.0.0.1/x"], "allow_insecure_http"),
+        (["sign", "binance", "GET", "http://10.0.0.1/x"], "pass --allow-insecure-http if"),
         (
             ["sign", "binance", "GET", ORDER_URL, "--private-key", "k.pem", "--key-file", "k.json"],
             "pass one of",
@@ -319,6 +358,18 @@ def test_user_errors_exit_2_in_one_line(cli, args, message):
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize("byte", [b"\xff", "é".encode("latin-1")], ids=["0xff", "latin-1"])
+def test_a_secret_that_is_not_text_exits_2_in_one_line(cli, byte):
+    """BINANCE_API_SECRET with bytes that are not UTF-8 is one line naming the secret, exit 2."""
+    secret = os.fsdecode(BINANCE_SECRET.encode() + byte)  # as Python reads such a variable
+    status, out, err = cli("sign", "binance", "GET", ORDER_URL,
+                           env={**ENV, "BINANCE_API_SECRET": secret})  # fmt: skip
+    assert (status, out) == (2, "")
+    assert err.startswith("rxa: error: secret holds a lone surrogate")
+    assert err.count("\n") == 1
+    assert BINANCE_SECRET[:16] not in err
+
+
 def test_a_key_pair_needs_its_api_key(cli):
     """--private-key without --api-key or PREFIX_API_KEY names both ways to give it."""
     status, _, err = cli("sign", "binance", "GET", ORDER_URL, "--private-key", "k.pem",
@@ -327,11 +378,11 @@ def test_a_key_pair_needs_its_api_key(cli):
     assert "pass --api-key, or set MYAPP_API_KEY" in err
 
 
-def test_credentials_repr_shows_no_secret():
+def spec_credentials_repr_shows_no_secret():
     """Even a debugger or traceback shows the key masked and no secret."""
     from requests_exchange_auth._cli._creds import Credentials
 
-    assert repr(Credentials(BINANCE_API_KEY, secret=BINANCE_SECRET)) == (
+    assert repr(Credentials(BINANCE_API_KEY, (BINANCE_SECRET,))) == (
         "Credentials(api_key='vmPU…h8A')"
     )
 
@@ -339,21 +390,23 @@ def test_credentials_repr_shows_no_secret():
 def test_non_ascii_json_body_round_trip(cli):
     """A non-ASCII JSON body goes out as UTF-8 bytes, is shown as text, and verifies."""
     url = OPEN_URL.replace("user-open-data", "msg")
-    _, captured, _ = cli("sign", "open-api", "POST", url, "--json", '{"openId":"é"}',
+    _, captured, _ = cli("sign", "binance-open-api", "POST", url, "--json", '{"openId":"é"}',
                          "--only", "request")  # fmt: skip
     assert captured.rstrip("\n").endswith('{"openId":"é"}')
     assert "Content-Length: 15\n" in captured
-    assert cli("verify", "open-api", stdin=captured.encode())[0] == 0
+    assert cli("verify", "binance-open-api", stdin=captured.encode())[0] == 0
 
 
 def test_missing_credentials_name_the_variables(cli):
     """Without credentials, the error names the variables to set."""
-    status, _, err = cli("sign", "poloniex", "POST", "https://poloniex.com/tradingApi", env={})
+    status, _, err = cli(
+        "sign", "poloniex-legacy", "POST", "https://poloniex.com/tradingApi", env={}
+    )
     assert status == 2
-    assert "POLONIEX_API_KEY and POLONIEX_API_SECRET" in err
+    assert "variables POLONIEX_API_KEY and POLONIEX_API_SECRET are not set" in err
 
 
-@pytest.mark.parametrize("args", [[], ["sign"], ["verify", "kraken"], ["sign", "binance", "GET"]])
+@pytest.mark.parametrize("args", [["sign"], ["verify", "nope"], ["sign", "binance", "GET"]])
 def test_argparse_usage_errors_exit_2(cli, args):
     """Missing or unknown arguments print usage and exit 2."""
     status, _, err = cli(*args)

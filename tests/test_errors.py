@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -34,6 +36,7 @@ from vectors import (
     USER_DATA_IMPLICIT_REJECTION_EMPTY,
 )
 
+import requests_exchange_auth
 from requests_exchange_auth import (
     BinanceApiKeyAuth,
     BinanceOpenApiJwtAuth,
@@ -352,3 +355,71 @@ def test_decrypt_rejects_implicit_rejection_output():
     # this ciphertext they are b"", which is valid UTF-8, so no error is raised today.
     with pytest.raises(DecryptionError, match="could not be decrypted"):
         decrypt_user_data(RSA_TEST_KEY_PEM, USER_DATA_IMPLICIT_REJECTION_EMPTY)
+
+
+# -- tracebacks that show locals -------------------------------------------------------------
+
+# What error trackers hide when a traceback shows each frame's locals (Sentry's and
+# Django's default lists, structlog and loguru recipes): any name containing one of these.
+SCRUBBED_NAMES = ("secret", "password", "passphrase", "private_key", "token", "api_key")
+PACKAGE_DIR = str(Path(requests_exchange_auth.__file__).parent)
+
+
+def shown_secrets(name: str, value: object, where: str) -> list[str]:
+    """Where ``value``, held under ``name``, would show a secret in a scrubbed traceback.
+
+    A scrubbed name hides its whole value; a mapping's keys count as names (the
+    scrubbers check them too); other objects show as their ``repr``.
+    """
+    if any(word in name.lower() for word in SCRUBBED_NAMES):
+        return []
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in shown_secrets(str(k), v, f"{where}[{k!r}]")]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [p for i, v in enumerate(value) for p in shown_secrets(name, v, f"{where}[{i}]")]
+    if isinstance(value, bytes | bytearray):
+        text = bytes(value).decode("utf-8", "replace")
+    else:
+        text = value if isinstance(value, str) else _safe_repr(value)
+    return [where] if leaked(text) else []
+
+
+def _safe_repr(value: object) -> str:
+    """``repr``, or a placeholder when it fails, as the trackers do."""
+    try:
+        return repr(value)
+    except Exception:  # e.g. an auth whose __init__ failed before it set _api_key
+        return f"<{type(value).__name__}: repr failed>"
+
+
+def package_frames(exc: BaseException) -> Iterator[FrameType]:
+    """The package's frames in the tracebacks of ``exc`` and of everything chained to it."""
+    for error in chain(exc):
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.startswith(PACKAGE_DIR):
+                yield tb.tb_frame
+            tb = tb.tb_next
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=_ids(BAD_INPUTS))
+def test_bad_input_traceback_locals_hold_secrets_only_under_scrubbed_names(bad):
+    """In the package's frames of the traceback, a local holding a secret has a scrubbed name."""
+    with pytest.raises(ExchangeAuthError) as info:
+        bad.call()
+
+    shown = [
+        f"{frame.f_code.co_name}(): {place}"
+        for frame in package_frames(info.value)
+        for name, value in frame.f_locals.items()
+        for place in shown_secrets(name, value, name)
+    ]
+    assert shown == []
+
+
+def test_locals_scan_would_catch_a_secret_under_a_plain_name():
+    """The scan finds a secret held under a generic name, or in a list (guards the test above)."""
+    assert shown_secrets("data", BINANCE_SECRET.encode(), "data") == ["data"]
+    assert shown_secrets("value", ["x", BINANCE_SECRET], "value") == ["value[1]"]
+    assert shown_secrets("env", {"HOME": "/", "X_SECRET": BINANCE_SECRET}, "env") == []
+    assert shown_secrets("secret_bytes", BINANCE_SECRET.encode(), "secret_bytes") == []

@@ -7,6 +7,7 @@ import os
 import pickle
 import stat
 import threading
+import time
 import warnings
 
 import pytest
@@ -220,12 +221,13 @@ def test_filesystem_without_flock_is_an_error(nonce_path, monkeypatch):
     """A filesystem whose flock fails (ENOSYS on some network mounts) raises NonceError."""
     import errno
 
-    import filelock
+    from requests_exchange_auth import _file_nonce, _lock_file
 
-    def no_flock(fd: int, blocking: bool) -> bool:
+    def no_flock(fd: int, operation: int) -> None:
         raise OSError(errno.ENOSYS, "Function not implemented")
 
-    monkeypatch.setattr(filelock, "lock_descriptor", no_flock)
+    monkeypatch.setattr(_lock_file, "FLOCK", no_flock)
+    monkeypatch.setattr(_file_nonce, "FLOCK", no_flock)
 
     with pytest.raises(NonceError, match="Function not implemented") as info:
         FileNonce(nonce_path)()
@@ -269,3 +271,255 @@ def test_forked_child_draws_while_the_parent_holds_the_lock(nonce_path):
 
     assert os.waitstatus_to_exitcode(status) == 0
     assert child_value == NOW_US + 1  # after the parent's NOW_US, from the file
+
+
+# -- one file, several names; links that lead elsewhere -----------------------------------
+
+
+def _draw_interleaved(generators: list[FileNonce], draws: int) -> list[int]:
+    """``draws`` values from each generator, each in two threads of its own, all at once."""
+    values: list[int] = []
+    start = threading.Barrier(2 * len(generators))
+
+    def draw(nonce: FileNonce) -> None:
+        start.wait()
+        values.extend(nonce() for _ in range(draws))
+
+    threads = [threading.Thread(target=draw, args=(n,)) for n in generators for _ in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return values
+
+
+@pytest.mark.parametrize("second_name", ["hard-link", "directory-symlink"])
+def test_two_names_of_one_file_share_one_sequence(nonce_path, tmp_path, second_name):
+    """Generators on two names of one file (here in threads, as in processes) never repeat."""
+    nonce_path.write_text(f"{NOW_US}\n")
+    if second_name == "hard-link":
+        other = tmp_path / "same.nonce"
+        os.link(nonce_path, other)
+    else:
+        (tmp_path / "through").symlink_to(tmp_path, target_is_directory=True)
+        other = tmp_path / "through" / nonce_path.name
+    generators = [FileNonce(nonce_path, clock=frozen_clock), FileNonce(other, clock=frozen_clock)]
+
+    values = _draw_interleaved(generators, 2000)
+
+    assert len(values) == len(set(values)) == 8000  # not one duplicate
+    assert int(nonce_path.read_text()) == max(values) == NOW_US + 8000
+
+
+def test_symlink_to_another_file_is_refused_and_the_file_untouched(nonce_path, tmp_path):
+    """A link planted at the path (here to a PID file) raises NonceError; its target stays."""
+    pid_file = tmp_path / "service.pid"
+    pid_file.write_text("4242\n")
+    nonce_path.symlink_to(pid_file)
+
+    with pytest.raises(NonceError, match="is a symbolic link") as info:
+        FileNonce(nonce_path)()
+
+    assert str(nonce_path) in str(info.value)
+    assert "os.path.realpath" in str(info.value)
+    assert pid_file.read_text() == "4242\n"
+    assert nonce_path.is_symlink()
+
+
+def test_symlink_to_the_nonce_file_is_refused_and_the_sequence_intact(nonce_path, tmp_path):
+    """Through a link to the real nonce file nothing is drawn; the real path continues alone."""
+    nonce = FileNonce(nonce_path, clock=frozen_clock)
+    link = tmp_path / "link.nonce"
+    link.symlink_to(nonce_path)
+    through_link = FileNonce(link, clock=frozen_clock)
+
+    drawn = []
+    for _ in range(3):
+        drawn.append(nonce())
+        with pytest.raises(NonceError, match="is a symbolic link"):
+            through_link()
+
+    assert drawn == [NOW_US, NOW_US + 1, NOW_US + 2]
+    assert nonce_path.read_text() == f"{NOW_US + 2}\n"
+
+
+def test_dangling_symlink_is_refused_not_replaced(nonce_path, tmp_path):
+    """A link to a file that does not exist yet is neither followed nor replaced by a file."""
+    target = tmp_path / "elsewhere.nonce"
+    nonce_path.symlink_to(target)
+
+    with pytest.raises(NonceError, match="is a symbolic link"):
+        FileNonce(nonce_path)()
+
+    assert nonce_path.is_symlink()
+    assert not target.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_fifo_at_the_path_is_an_error_not_a_hang(nonce_path):
+    """A FIFO (or device) at the path raises NonceError at once instead of blocking a read."""
+    os.mkfifo(nonce_path)
+
+    with pytest.raises(NonceError, match="not a regular file") as info:
+        FileNonce(nonce_path)()
+
+    assert "pass FileNonce another path" in str(info.value)
+
+
+def test_file_replaced_while_waiting_for_its_lock_is_not_used(nonce_path):
+    """A draw that opened a file which is then replaced continues the file now at the path."""
+    import filelock
+
+    nonce_path.write_text(f"{NOW_US}\n")
+    old = os.open(nonce_path, os.O_RDWR)
+    try:
+        assert filelock.lock_descriptor(old, blocking=False)
+        nonce = FileNonce(nonce_path, clock=frozen_clock)
+        result: list[int] = []
+        waiting = threading.Thread(target=lambda: result.append(nonce()))
+        waiting.start()
+        time.sleep(0.1)  # the draw has opened the old file and waits for its lock
+        replacement = nonce_path.with_suffix(".new")
+        replacement.write_text(f"{NOW_US + 5000}\n")
+        os.replace(replacement, nonce_path)
+        filelock.unlock_descriptor(old)
+        waiting.join(10)
+        assert os.pread(old, 32, 0) == f"{NOW_US}\n".encode()  # the replaced file: untouched
+    finally:
+        os.close(old)
+
+    assert result == [NOW_US + 5001]
+
+
+def test_lock_on_the_file_held_elsewhere_times_out(nonce_path):
+    """While another open file description holds the nonce file's lock, a draw times out."""
+    import filelock
+
+    nonce_path.write_text(f"{NOW_US}\n")
+    fd = os.open(nonce_path, os.O_RDWR)
+    try:
+        assert filelock.lock_descriptor(fd, blocking=False)
+        with pytest.raises(NonceTimeoutError, match=r"waited 0\.05 s for the nonce file") as info:
+            FileNonce(nonce_path, timeout=0.05)()
+    finally:
+        os.close(fd)
+
+    assert "another process holds it" in str(info.value)
+    assert nonce_path.read_text() == f"{NOW_US}\n"  # nothing was issued
+
+
+def test_deleted_file_is_forgotten_by_every_other_generator(nonce_path):
+    """The file is the memory: once deleted, a new generator starts again from the clock."""
+    FileNonce(nonce_path, clock=lambda: NOW_NS + 10**9)()  # a value one second ahead
+    nonce_path.unlink()
+
+    assert FileNonce(nonce_path, clock=frozen_clock)() == NOW_US  # below the lost value
+
+
+def test_damaged_file_is_reported_once_not_as_unusable(nonce_path):
+    """A file holding something else says so, not wrapped in 'cannot use the nonce file'."""
+    nonce_path.write_bytes(b"12x4\n")
+
+    with pytest.raises(NonceError, match="does not hold a nonce") as info:
+        FileNonce(nonce_path)()
+
+    assert "cannot use the nonce file" not in str(info.value)
+    assert info.value.__cause__ is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork")
+def test_forked_child_does_not_share_the_open_file_or_its_lock(nonce_path):
+    """The file a parent keeps open (and holds locked mid-draw) is not the child's to use."""
+    inside, release = threading.Event(), threading.Event()
+
+    def clock() -> int:
+        if threading.current_thread().name == "stuck":
+            inside.set()
+            release.wait(10)
+        return NOW_NS
+
+    nonce = FileNonce(nonce_path, clock=clock, timeout=10)
+    assert nonce() == NOW_US  # the file exists now, and stays open in this process
+    stuck = threading.Thread(target=nonce, name="stuck")
+    stuck.start()
+    inside.wait(10)  # the parent holds the file's lock, through the descriptor it keeps
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with a thread: on purpose
+        pid = os.fork()
+    if pid == 0:  # the child: an inherited descriptor would share that very lock
+        code = 1
+        try:
+            os.write(write_end, b"%d" % nonce())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    time.sleep(0.1)  # a child that used the inherited descriptor would have drawn by now
+    release.set()
+    stuck.join()
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read_end, "rb") as pipe:
+        child_value = int(pipe.read() or 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert child_value == NOW_US + 2  # after the parent's NOW_US + 1, from the file
+
+
+def test_symlink_swapped_in_while_the_file_is_open_is_refused(nonce_path, tmp_path):
+    """The file kept open between draws does not hide a link put at the path since."""
+    nonce = FileNonce(nonce_path, clock=frozen_clock)
+    nonce(), nonce()  # the second draw opened the file the first created, and keeps it
+    pid_file = tmp_path / "service.pid"
+    pid_file.write_text("4242\n")
+    nonce_path.unlink()
+    nonce_path.symlink_to(pid_file)
+
+    with pytest.raises(NonceError, match="is a symbolic link"):
+        nonce()
+
+    assert pid_file.read_text() == "4242\n"
+
+
+def test_file_created_by_another_process_meanwhile_is_continued(nonce_path):
+    """A draw that waited to create the file continues the one another process created."""
+    import filelock
+
+    held = os.open(f"{nonce_path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        assert filelock.lock_descriptor(held, blocking=False)  # as another creator would
+        nonce = FileNonce(nonce_path, clock=frozen_clock)
+        result: list[int] = []
+        waiting = threading.Thread(target=lambda: result.append(nonce()))
+        waiting.start()
+        time.sleep(0.1)  # the draw found no file and waits to create it
+        nonce_path.write_text(f"{NOW_US + 5000}\n")
+        filelock.unlock_descriptor(held)
+        waiting.join(10)
+    finally:
+        os.close(held)
+
+    assert result == [NOW_US + 5001]
+
+
+def test_padded_value_written_while_the_file_is_open_is_rewritten_whole(nonce_path):
+    """A value hand-padded with zeros while the file is kept open is read, and the next
+    value replaces it whole (it is shorter than the padded text)."""
+    nonce = FileNonce(nonce_path, clock=frozen_clock)
+    nonce()
+    nonce()  # the file is now kept open
+    with open(nonce_path, "r+b") as same_file:  # the same inode, rewritten in place
+        same_file.write(b"00000%d\n" % (NOW_US + 10))
+
+    assert nonce() == NOW_US + 11
+    assert nonce_path.read_text() == f"{NOW_US + 11}\n"
+
+
+def test_value_without_newline_written_while_open_is_read(nonce_path):
+    """A value written by hand without its newline, while the file is open, is continued."""
+    nonce = FileNonce(nonce_path, clock=frozen_clock)
+    nonce()
+    nonce()
+    nonce_path.write_text(f"{NOW_US + 50}")  # truncates and rewrites the same inode
+
+    assert nonce() == NOW_US + 51

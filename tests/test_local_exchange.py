@@ -14,13 +14,12 @@ from requests_exchange_auth import (
     ConfigurationError,
     PoloniexBodyDigestAuth,
 )
+from requests_exchange_auth._registry import SCHEMES
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
-    DEFAULT_ROUTES,
     POLONIEX_KEY,
     POLONIEX_SECRET,
-    SCHEMES,
     CountingNonce,
     Failure,
     FakeClock,
@@ -81,7 +80,7 @@ def test_canned_response_that_raises_is_a_500_not_a_hang_up(local_exchange):
 
 def test_canned_body_must_be_json():
     """A body that is not JSON-serialisable fails at respond(), in the test's own thread."""
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="not JSON serializable"):
         LocalExchange().respond("/x", {1, 2})
 
 
@@ -99,21 +98,21 @@ def test_responses_argument_and_public_route():
 
 def test_routes_map_custom_paths_to_schemes():
     """A client behind a path prefix is checked with the scheme its route names."""
-    routes = {"/gateway/binance/": "binance", "/gateway/polo": "poloniex"}
+    routes = {"/gateway/binance/": "binance", "/gateway/polo": "poloniex-legacy"}
     auth = PoloniexBodyDigestAuth(POLONIEX_KEY, POLONIEX_SECRET, nonce=CountingNonce())
     with LocalExchange(routes=routes) as exchange, requests.Session() as session:
         url = exchange.url + "/gateway/"
         assert session.get(url + "binance/api/v3/account", auth=binance(), timeout=5).ok
         assert session.post(url + "polo", data={"command": "x"}, auth=auth, timeout=5).ok
         assert session.post(url + "polo/x", data={"command": "x"}, timeout=5).status_code == 404
-    assert [r.scheme for r in exchange.received] == ["binance", "poloniex", "none"]
+    assert [r.scheme for r in exchange.received] == ["binance", "poloniex-legacy", "none"]
     assert exchange.received[-1].verdict.failure is Failure.NO_ROUTE
     assert exchange.received[-1].status == 404
 
 
 @pytest.mark.parametrize(
     ("routes", "message"),
-    [({"/x/": "kraken"}, "names scheme 'kraken'"), ({"x/": "binance"}, "starting with '/'")],
+    [({"/x/": "nope"}, "names scheme 'nope'"), ({"x/": "binance"}, "starting with '/'")],
 )
 def test_bad_routes_are_refused(routes, message):
     """A route to an unknown scheme, or not a path, is a configuration error."""
@@ -121,9 +120,10 @@ def test_bad_routes_are_refused(routes, message):
         LocalExchange(routes=routes)
 
 
-def test_default_routes_name_known_schemes():
-    """Every default route names one of SCHEMES, and the time endpoints answer the time."""
-    assert set(DEFAULT_ROUTES.values()) <= SCHEMES
+def test_default_routes_name_registered_schemes():
+    """Every route names a registered scheme or a time endpoint, which answers the time."""
+    known = {entry.id for entry in SCHEMES} | {"time"}
+    assert {name for names in LocalExchange().routes.paths().values() for name in names} <= known
     clock = FakeClock()
     with LocalExchange(clock=clock, clock_offset_ms=-250) as exchange:
         r = requests.get(exchange.url + "/fapi/v1/time", timeout=5)
@@ -137,10 +137,10 @@ def test_add_account_registers_keys_at_runtime(local_exchange):
     assert requests.get(url, auth=auth, timeout=5).json()["code"] == -2015
     local_exchange.add_account("binance", "MY-OWN-KEY-0000000001", "my-own-secret")
     assert requests.get(url, auth=auth, timeout=5).ok
-    local_exchange.add_account("poloniex", "P-KEY", "p-secret")
-    assert local_exchange.poloniex["P-KEY"] == b"p-secret"
-    with pytest.raises(ConfigurationError, match="scheme must be"):
-        local_exchange.add_account("kraken", "k", "s")
+    local_exchange.add_account("poloniex-legacy", "P-KEY", "p-secret")
+    assert local_exchange.accounts["poloniex-legacy"]["P-KEY"] == b"p-secret"
+    with pytest.raises(ConfigurationError, match="no scheme 'nope'; expected one of binance"):
+        local_exchange.add_account("nope", "k", "s")
 
 
 def test_strict_nonce_tracks_each_key_and_can_be_relaxed():

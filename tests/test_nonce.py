@@ -201,7 +201,12 @@ def test_threads_never_share_a_value():
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        pytest.param({"unit": "minutes"}, "unit must be one of 'ns', 'us', 'ms', 's'", id="unit"),
+        pytest.param(
+            {"unit": "minutes"},
+            "unit must be one of 's' .seconds., 'ms' .milliseconds., 'us' "
+            ".microseconds., 'ns' .nanoseconds., not 'minutes'",
+            id="unit",
+        ),
         pytest.param({"unit": "µs"}, "not 'µs'", id="unit-micro-sign"),
         pytest.param(
             {"clock": 1_700_000_000}, "clock must be a zero-argument callable", id="clock"

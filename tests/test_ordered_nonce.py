@@ -52,7 +52,7 @@ def hammer(url: str, auth: PoloniexBodyDigestAuth) -> list[int]:
     return statuses
 
 
-def test_strict_server_rejects_none_in_ordered_mode_and_some_without(exchange, capsys):
+def test_strict_server_rejects_none_in_ordered_mode_and_some_without(exchange, summary_line):
     """Ordered: all 400 requests accepted. Plain: the rejections are counted and shown."""
     url = exchange.url + "/tradingApi"
 
@@ -65,8 +65,7 @@ def test_strict_server_rejects_none_in_ordered_mode_and_some_without(exchange, c
     refused = [r.verdict.reason for r in exchange.received if not r.verdict.ok]
     assert len(refused) == rejected
     assert all(reason.startswith("Nonce must be greater than ") for reason in refused)
-    with capsys.disabled():
-        print(f"\n[ordered mode] 0 of 400 rejected; without it: {rejected} of 400 rejected")
+    summary_line(f"ordered mode: 0 of 400 rejected; without it: {rejected} of 400 rejected")
 
 
 # -- failures never keep the order ----------------------------------------------------------
@@ -194,7 +193,7 @@ def test_waiter_times_out_with_a_clear_error(exchange):
     message = str(info.value)
     assert "waited 0.05 s for the nonce order" in message
     assert "nothing was sent" in message
-    assert "mount OrderedAdapter" in message
+    assert "mount ExchangeAdapter" in message
     assert len(exchange.received) == 0
     kept.clear()  # dropping the request frees the order
     assert balances(None, exchange.url + "/tradingApi", auth).status_code == 200
@@ -301,3 +300,33 @@ def test_resigning_in_another_thread_does_not_wait_for_its_own_hold(exchange):
     resigned = in_other_thread(lambda: auth(request))
 
     assert resigned is request
+
+
+def test_a_response_kept_alive_still_released_the_order(exchange):
+    """The response hook releases the order: a response (and its request) held by the
+    caller does not keep the next request waiting for garbage collection."""
+    auth = poloniex(OrderedNonce(timeout=0.5))
+    kept = in_other_thread(lambda: balances(None, exchange.url + "/tradingApi", auth))
+    assert isinstance(kept, requests.Response)
+    assert kept.request is not None  # alive: only the hook can have released its hold
+
+    after = balances(None, exchange.url + "/tradingApi", auth)
+
+    assert after.status_code == 200
+    assert kept.status_code == 200
+
+
+@pytest.mark.parametrize("transport", ["httpx", "httpx-async"])
+def test_httpx_releases_the_order_when_the_flow_ends(exchange, closed_port, transport):
+    """On httpx, a sent request and a failed send each give the order back at once."""
+    import httpx
+    from transports import send
+
+    auth = poloniex(OrderedNonce(timeout=0.5))
+    url = exchange.url + "/tradingApi"
+    assert send(transport, auth, "POST", url, data={"command": "x"}).status == 200
+    with pytest.raises(httpx.ConnectError):
+        send(transport, auth, "POST", f"http://127.0.0.1:{closed_port}/tradingApi")
+    kept = in_other_thread(lambda: send(transport, auth, "POST", url, data={"command": "y"}))
+    assert kept.status == 200  # another thread: not released, it would have timed out
+    assert [r.verdict.ok for r in exchange.received] == [True, True]

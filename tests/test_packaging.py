@@ -10,7 +10,13 @@ import requests_exchange_auth
 
 
 def test_all_lists_exactly_the_public_names():
-    """__all__ is sorted and names every public attribute of the top-level package."""
+    """__all__ is sorted and names every public attribute of the top-level package.
+
+    The names load on first use (PEP 562), so each is fetched first.
+    """
+    for name in requests_exchange_auth.__all__:
+        getattr(requests_exchange_auth, name)
+    assert set(requests_exchange_auth.__all__) <= set(dir(requests_exchange_auth))
     public = {
         name
         for name, value in vars(requests_exchange_auth).items()

@@ -62,7 +62,7 @@ def test_fixtures_are_fresh_per_test(pytester):
 
         def test_stopped():
             for exchange in seen:
-                with pytest.raises(RuntimeError):
+                with pytest.raises(RuntimeError, match="not running"):
                     exchange.url
         """
     )

@@ -31,7 +31,7 @@ from vectors import (
 )
 
 from requests_exchange_auth import BinanceOpenApiJwtAuth, BinanceQueryAuth, PoloniexBodyDigestAuth
-from requests_exchange_auth.binance_open import canonical_request
+from requests_exchange_auth.schemes.binance_open import canonical_request
 
 TOKEN = "X-Mp-Open-Api-Token"
 FORM = "application/x-www-form-urlencoded"

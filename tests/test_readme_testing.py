@@ -1,8 +1,10 @@
-"""README's "Testing your client" and "Debugging a rejected signature" do what they show.
+"""The pytest example (README's "Testing your client", the testing guide) and the CLI
+guide's debugging session do what they show.
 
-test_readme.py execs every Python block; a pytest file only defines tests when exec'd,
-so here the pytest example runs as the pytest file it is, and the console session of
-the CLI section is replayed command by command, its shown output compared line by line.
+test_readme.py execs every Python block and the docs' doctest build runs every
+``testcode`` block; a pytest file only defines tests when exec'd, so here the pytest
+example runs as the pytest file it is, and the console session of the CLI guide is
+replayed command by command, its shown output compared line by line.
 """
 
 from __future__ import annotations
@@ -18,32 +20,39 @@ import pytest
 
 from requests_exchange_auth._cli import main
 
-README = (pathlib.Path(__file__).resolve().parent.parent / "README.rst").read_text("utf-8")
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+README = (ROOT / "README.rst").read_text("utf-8")
+TESTING_GUIDE = (ROOT / "docs" / "guides" / "testing.rst").read_text("utf-8")
+CLI_GUIDE = (ROOT / "docs" / "guides" / "cli.rst").read_text("utf-8")
 # hypothesis's plugin is unrelated to these runs and takes seconds to set up in each
 QUICK = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 
 
-def _block(language: str, first_line: str) -> str:
+def _block(page: str, language: str, first_line: str) -> str:
     """The ``.. code-block:: <language>`` whose first line starts with ``first_line``."""
     pattern = rf"^\.\. code-block:: {language}\n\n((?:    .*\n|\n)+)"
-    for block in re.findall(pattern, README, re.M):
+    for block in re.findall(pattern, page, re.M):
         text = re.sub(r"^    ", "", block, flags=re.M)
         if text.startswith(first_line):
             return text
     raise LookupError(first_line)
 
 
-PYTEST_EXAMPLE = _block("python", "# test_my_client.py")
+PYTEST_EXAMPLES = {
+    "readme": _block(README, "python", "# test_my_client.py"),
+    "testing-guide": _block(TESTING_GUIDE, "python", "# test_my_client.py"),
+}
 
 
+@pytest.mark.parametrize("page", PYTEST_EXAMPLES)
 @pytest.mark.parametrize(
     ("change", "failed"),
     [(None, 0), (("BinanceQueryAuth(key, secret,", "BinanceQueryAuth(key, secret[::-1],"), 2)],
     ids=["as-shown", "signing-wrongly"],
 )
-def test_pytest_example_passes_and_catches_wrong_signing(pytester, change, failed):
+def test_pytest_example_passes_and_catches_wrong_signing(pytester, page, change, failed):
     """The example's two tests pass; with a wrong secret in the client, both fail."""
-    source = PYTEST_EXAMPLE
+    source = PYTEST_EXAMPLES[page]
     if change is not None:
         assert source.count(change[0]) == 1
         source = source.replace(*change)
@@ -55,9 +64,9 @@ def test_pytest_example_passes_and_catches_wrong_signing(pytester, change, faile
 
 
 def _session() -> list[tuple[str, list[str]]]:
-    """(command, expected output lines) for each ``$`` line of the CLI section."""
-    section = README.split("Debugging a rejected signature")[1]
-    section = re.split(r"\n[A-Z][^\n]*\n-{3,}\n", section)[0]  # up to the next section
+    """(command, expected output lines) for each ``$`` line of the CLI guide's session."""
+    section = CLI_GUIDE.split("debugging a rejected signature\n")[1]
+    section = re.split(r"\n[^\n]+\n-{3,}\n", section)[0]  # up to the next section
     steps: list[tuple[str, list[str]]] = []
     for block in re.findall(r"^\.\. code-block:: console\n\n((?:    .*\n|\n)+)", section, re.M):
         for line in re.sub(r"^    ", "", block, flags=re.M).rstrip("\n").split("\n"):
@@ -77,8 +86,8 @@ def _matches(shown: list[str], actual: list[str]) -> bool:
     return shown == actual
 
 
-def test_cli_session_prints_what_the_readme_shows(monkeypatch, capsys, tmp_path):
-    """Each command of the README's console session prints exactly the lines shown."""
+def test_cli_session_prints_what_the_guide_shows(monkeypatch, capsys, tmp_path):
+    """Each command of the CLI guide's console session prints exactly the lines shown."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(os, "environ", dict(os.environ))
     status = 0

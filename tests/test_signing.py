@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import hmac
 import pickle
@@ -11,7 +12,7 @@ from urllib.parse import quote, unquote, unquote_plus
 import jwt
 import pytest
 import requests
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from requests_exchange_auth import (
@@ -19,9 +20,9 @@ from requests_exchange_auth import (
     BinanceQueryAuth,
     ConfigurationError,
     PoloniexBodyDigestAuth,
-    binance_open,
 )
 from requests_exchange_auth._signing import HmacSigner, JwtSigner
+from requests_exchange_auth.schemes import binance_open
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
@@ -29,6 +30,7 @@ from requests_exchange_auth.testing import (
     OPEN_API_SECRET,
     POLONIEX_KEY,
     POLONIEX_SECRET,
+    verify_open_api,
 )
 
 NOW_NS = 1_499_827_319_559_000_000
@@ -52,7 +54,11 @@ def fixed_nonce():
 )
 def test_signer_is_hmac(key, payload, digest):
     """Short, block-sized and long keys (hashed first) give what hmac.digest gives."""
-    assert HmacSigner(key, digest).hex(payload) == hmac.digest(key, payload, digest).hex()
+    expected = hmac.digest(key, payload, digest)
+    signer = HmacSigner(key, digest)
+    assert signer.hex(payload) == expected.hex()
+    assert signer.digest(payload) == expected
+    assert signer.b64(payload) == base64.b64encode(expected).decode()
 
 
 @pytest.mark.parametrize("size", [63, 64, 65, 127, 128, 129], ids=lambda n: f"{n}B")
@@ -146,6 +152,25 @@ def test_plain_components_skip_only_identity_round_trips(raw):
     assert binance_open._segment(raw) == quote(unquote(raw), safe="-_.~")
 
 
+_ESCAPE = st.integers(0, 255).flatmap(
+    lambda b: st.sampled_from([f"%{b:02x}", f"%{b:02X}", f"%{b:02x}".title()])
+)
+_ESCAPED_TEXT = st.lists(
+    st.one_of(st.sampled_from(list("aZ09-._~+/= é")), _ESCAPE), max_size=12
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(raw=_ESCAPED_TEXT)
+@example(raw="%7a")
+@example(raw="%7A%2d%5F%7e")
+@example(raw="%41b%20%2B%25")
+def test_escaped_components_canonicalise_like_their_characters(raw):
+    """Any escape, in either case, canonicalises as the byte it stands for: %7a is z."""
+    assert binance_open._component(raw) == quote(unquote_plus(raw), safe="-_.~")
+    assert binance_open._segment(raw) == quote(unquote(raw), safe="-_.~")
+
+
 @settings(max_examples=300, deadline=None)
 @given(path=_URL_TEXT)
 def test_cached_canonical_uri_is_stable(path):
@@ -179,3 +204,13 @@ def test_open_api_auth_signs_the_same_after_pickling():
         return a(r).headers["X-Mp-Open-Api-Token"]
 
     assert token(clone) == token(auth)
+
+
+def test_open_api_ts_in_milliseconds():
+    """unit="ms" puts a millisecond ts claim in the token, which the server accepts."""
+    auth = BinanceOpenApiJwtAuth(OPEN_API_KEY, OPEN_API_SECRET, clock=frozen_clock, unit="ms")
+    prepared = requests.Request("GET", "https://x.example/mp-api/v1/apps/a/b", auth=auth).prepare()
+    token = prepared.headers["X-Mp-Open-Api-Token"]
+    claims = jwt.decode(token, OPEN_API_SECRET, algorithms=["HS256"])
+    assert claims["ts"] == NOW_NS // 1_000_000
+    assert verify_open_api(prepared, OPEN_API_KEY, OPEN_API_SECRET, clock=frozen_clock)

@@ -79,7 +79,7 @@ from requests_exchange_auth import (
     PoloniexBodyDigestAuth,
     decrypt_user_data,
 )
-from requests_exchange_auth.binance_open import canonical_request
+from requests_exchange_auth.schemes.binance_open import canonical_request
 
 FORM = "application/x-www-form-urlencoded"
 ACCOUNT_URL = "https://api.binance.com/api/v3/account"

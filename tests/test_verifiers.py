@@ -119,7 +119,9 @@ class BinanceCase:
         return Received("POST", target, headers, body.encode("latin-1"))
 
     def verify(self, received):
-        return verify_binance(received, self.api_key, now_ms=self.now_ms, **self.credential)
+        return verify_binance(
+            received, self.api_key, clock=lambda: self.now_ms * 1_000_000, **self.credential
+        )
 
 
 HMAC = {"secret": BINANCE_SECRET}
@@ -239,7 +241,9 @@ def test_binance_unescaped_plus_in_signature_is_rejected():
 def test_binance_signature_must_be_present_and_last(query, failure, code):
     """No signature, or one that is not the last parameter, is a missing parameter (§3)."""
     received = Received("GET", f"/api/v3/order?{query}", {"X-MBX-APIKEY": BINANCE_API_KEY})
-    verdict = verify_binance(received, BINANCE_API_KEY, BINANCE_SECRET, now_ms=NOW)
+    verdict = verify_binance(
+        received, BINANCE_API_KEY, BINANCE_SECRET, clock=lambda: NOW * 1_000_000
+    )
     assert (verdict.failure, verdict.code) == (failure, code)
     if failure is Failure.MISSING_PARAMETER:
         assert ("not the last" in verdict.detail) == query.startswith("signature")
@@ -274,14 +278,16 @@ def _signed(query: str, secret: str = BINANCE_SECRET) -> Received:
 )  # fmt: skip
 def test_binance_timing_rules(query, now, failure, code):
     """timestamp and recvWindow follow §5: ms digits, window ≤ 60000, < 1000 ms ahead."""
-    verdict = verify_binance(_signed(query), BINANCE_API_KEY, BINANCE_SECRET, now_ms=now)
+    verdict = verify_binance(
+        _signed(query), BINANCE_API_KEY, BINANCE_SECRET, clock=lambda: now * 1_000_000
+    )
     assert (verdict.failure, verdict.code or None) == (failure, code), verdict
 
 
 def test_binance_missing_key_header():
     """No X-MBX-APIKEY header is -2014, a missing key."""
     received = replace(_signed("timestamp=1"), headers={})
-    verdict = verify_binance(received, BINANCE_API_KEY, BINANCE_SECRET, now_ms=1)
+    verdict = verify_binance(received, BINANCE_API_KEY, BINANCE_SECRET, clock=lambda: 1_000_000)
     assert (verdict.failure, verdict.code) == (Failure.MISSING_KEY, "-2014")
 
 
@@ -296,10 +302,15 @@ def test_binance_private_key_stands_for_its_public_half():
     """A test can verify with the key file its client signs with."""
     case = BINANCE["RSA-P1"]
     received = case.received()
-    assert verify_binance(received, case.api_key, public_key=RSA_TEST_KEY_PEM, now_ms=case.now_ms)
+    assert verify_binance(
+        received, case.api_key, public_key=RSA_TEST_KEY_PEM, clock=lambda: case.now_ms * 1_000_000
+    )
     ed = BINANCE["Ed25519-P1"]
     assert verify_binance(
-        ed.received(), ed.api_key, public_key=ED25519_TEST_KEY_PEM, now_ms=ed.now_ms
+        ed.received(),
+        ed.api_key,
+        public_key=ED25519_TEST_KEY_PEM,
+        clock=lambda: ed.now_ms * 1_000_000,
     )
 
 
@@ -400,7 +411,9 @@ def open_request(method="GET", target=GET_TARGET, body=b"", token=OPEN_API_JWT) 
 
 
 def verify_open(received, **options):
-    return verify_open_api(received, OPEN_API_AK, OPEN_API_SK, **{"now_ms": OPEN_NOW, **options})
+    return verify_open_api(
+        received, OPEN_API_AK, OPEN_API_SK, **{"clock": lambda: OPEN_NOW * 10**6, **options}
+    )
 
 
 OPEN = {  # binance-open-api-jwt.md §6

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 import requests
 
-from requests_exchange_auth import BinanceOpenApiJwtAuth, BinanceQueryAuth, PoloniexBodyDigestAuth
+from requests_exchange_auth import (
+    BinanceOpenApiJwtAuth,
+    BinanceQueryAuth,
+    ConfigurationError,
+    PoloniexBodyDigestAuth,
+    UnsignableRequestError,
+)
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
@@ -37,7 +43,8 @@ def test_direct_call_keeps_framing_headers_right(auth, data):
     r = auth(prepared(data=data))
     assert r.headers["Content-Length"] == str(len(r.body))
     assert r.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert type(r.body) is type(data) or isinstance(data, dict)
+    # requests encodes a dict to str; a str or bytes body keeps its type
+    assert type(r.body) is (str if isinstance(data, dict) else type(data))
 
 
 def test_body_type_is_kept():
@@ -103,3 +110,72 @@ def test_non_ascii_str_body_is_sent_as_the_utf8_that_was_hashed():
     r = auth(prepared(url="https://dip-cb.binanceapi.com/mp-api/v1/x", data='{"n":"é"}'))
     assert r.body == '{"n":"é"}'.encode()
     assert r.headers["Content-Length"] == str(len(r.body))
+
+
+def test_a_stale_signature_without_a_timestamp_gets_a_fresh_pair():
+    """A request that carries only an old signature gets the timestamp and one new signature."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=lambda: NOW_NS)
+    in_query = auth(prepared("GET", "https://api.binance.com/api/v3/x?a=1&signature=old"))
+    assert in_query.url.split("?")[1].split("&signature=")[0] == "a=1&timestamp=1499827319559"
+    assert in_query.url.count("signature=") == 1
+    assert "signature=old" not in in_query.url
+    in_body = auth(prepared(data="signature=old&a=1"))
+    assert in_body.body.startswith("a=1&timestamp=1499827319559&signature=")
+    assert in_body.body.count("signature=") == 1
+
+
+@pytest.mark.parametrize(
+    ("spelling", "name"),
+    [("time%73tamp", "timestamp"), ("%74imestamp", "timestamp"), ("sig%6Eature", "signature")],
+)
+def test_owned_names_are_recognised_as_the_server_decodes_them(spelling, name):
+    """A percent-encoded spelling of an owned name is the owned name (DESIGN.md #2)."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=lambda: NOW_NS)
+    r = auth(prepared(data=f"a=1&{spelling}=1"))
+    assert spelling not in r.body
+    assert r.body.count(f"{name}=") == 1
+
+
+def test_poloniex_nonce_spelt_with_an_escape_is_replaced():
+    """``non%63e`` is the nonce: dropped, so the server reads one fresh nonce."""
+    auth = PoloniexBodyDigestAuth(POLONIEX_KEY, POLONIEX_SECRET, nonce=lambda: 9)
+    assert auth(prepared(data="non%63e=1&a=1")).body == "a=1&nonce=9"
+
+
+def test_a_bodyless_poloniex_request_is_sent_as_a_form():
+    """A session's JSON Content-Type does not label the nonce body the auth writes."""
+    auth = PoloniexBodyDigestAuth(POLONIEX_KEY, POLONIEX_SECRET, nonce=lambda: 3)
+    r = auth(prepared(headers={"Content-Type": "application/json"}))
+    assert r.body == "nonce=3"
+    assert r.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+def test_a_body_starting_with_a_bracket_is_taken_for_json():
+    """Without a Content-Type, a ``[`` body is JSON, which a form scheme refuses."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=lambda: NOW_NS)
+    r = requests.Request("POST", "https://api.binance.com/api/v3/order", data="[1]").prepare()
+    assert "Content-Type" not in r.headers  # requests labels no str body
+    with pytest.raises(UnsignableRequestError, match="looks like JSON"):
+        auth(r)
+
+
+@pytest.mark.parametrize(
+    ("value", "rendered"),
+    [(60000, "60000"), ("6000.346", "6000.346"), (0.001, "0.001"), (1, "1"), ("1.500", "1.5")],
+)
+def test_recv_window_edges_that_are_accepted(value, rendered):
+    """Up to 60000, more than 0, at most three decimals (§5)."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=value, clock=lambda: NOW_NS)
+    assert f"recvWindow={rendered}&" in auth(prepared("GET")).url
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [(60000.001, "is out of range"), (0, "is out of range"), (-1, "is out of range"),
+     ("6000.3461", "has more than three decimals"), (True, "must be a number"),
+     ("nan", "must be a number")],
+)  # fmt: skip
+def test_recv_window_edges_that_are_refused(value, problem):
+    """Just above 60000, zero or less, four decimals, a bool or NaN: refused by name."""
+    with pytest.raises(ConfigurationError, match=f"recv_window {problem}"):
+        BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=value)

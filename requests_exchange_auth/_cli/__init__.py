@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import requests
 
+from .. import __version__
+from .._registry import DOCS_URL
 from ..exceptions import ExchangeAuthError
 from . import _check, _sign
 from ._capture import CaptureError
@@ -24,14 +26,19 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Sign crypto-exchange API requests with requests, and debug signatures.",
-        epilog="Exit status: 0 valid or done, 1 invalid or rejected, 2 an error. "
-        f"'{prog} COMMAND --help' explains each command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit status: 0 valid or done, 1 invalid or rejected, 2 an error.\n"
+        f"'{prog} COMMAND --help' explains each command.\n\nDocumentation: {DOCS_URL}",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    demo = "sign requests for every scheme against a local verifying exchange"
     commands.add_parser(
         "demo",
-        help="sign requests for every scheme against a local verifying exchange "
-        "(no credentials or network needed)",
+        help=f"{demo} (no credentials or network needed)",
+        description=f"{demo.capitalize()} on 127.0.0.1, with the specs' throw-away test "
+        "keys: each honest request must be accepted and each tampered one rejected. "
+        "No credentials, no network. Exit status: 0 all as expected, 1 otherwise.",
     )
     _sign.add_parser(commands)
     _check.add_parser(commands)
@@ -40,9 +47,13 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     """Parse ``argv`` and run the chosen command; returns the exit status."""
-    args = _parser(prog).parse_args(argv)  # a usage error exits 2, as argparse does
+    parser = _parser(prog)
+    args = parser.parse_args(argv)  # a usage error exits 2, as argparse does
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
+    if args.command is None:
+        parser.print_help()
+        return 0
     try:
         if args.command == "demo":
             from .._demo import run  # noqa: PLC0415  # the demo starts a server; load it only when asked
@@ -52,8 +63,23 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
             return _sign.run(args, sys.stdout)
         return _check.run(args, sys.stdout, sys.stdin.buffer, sys.stderr)
     except (CliError, CaptureError, ExchangeAuthError, requests.RequestException) as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {_in_cli_words(str(exc))}", file=sys.stderr)
         return ERROR
+
+
+# What the auths' errors call a constructor argument, and the option it is on the command line.
+_CLI_WORDS = (
+    ("pass allow_insecure_http=True to the auth", "pass --allow-insecure-http"),
+    ("allow_insecure_http=True", "--allow-insecure-http"),
+    ("recv_window", "--recv-window"),
+    ("on_cross_origin_redirect='strip'", "another URL"),
+)
+
+
+def _in_cli_words(message: str) -> str:
+    for words, option in _CLI_WORDS:
+        message = message.replace(words, option)
+    return message
 
 
 def rxa() -> int:

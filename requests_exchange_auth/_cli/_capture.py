@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..testing._received import Received
+from ..testing import Received
 from ._curl import Captured, CaptureError, from_curl
 
 __all__ = ["CaptureError", "Captured", "parse"]

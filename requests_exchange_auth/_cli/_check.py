@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from .._credentials import mask
-from ..testing._verdict import Failure, Verdict
+from .._registry import Scheme, scheme
+from ..testing import Failure, Verdict
+from ..testing._verifier import Verifier
 from . import _creds
 from ._capture import Captured, parse
 from ._errors import INVALID, VALID, CliError
-from ._schemes import SCHEMES, Options, Scheme
+from ._schemes import IDS, Options, check
 
 _HEADLINES: dict[Failure | None, str] = {
     Failure.BAD_SIGNATURE: "the signature does not match",
@@ -45,15 +47,15 @@ example: sign, then check with another secret (exit 1, "the signature does not m
   rxa sign binance GET https://api.binance.com/api/v3/account --only curl > req.txt
   BINANCE_API_SECRET=other %(prog)s binance req.txt""",
     )
-    parser.add_argument("scheme", choices=SCHEMES, help="the signing scheme")
+    parser.add_argument("scheme", choices=IDS, help="the signing scheme")
     parser.add_argument("file", nargs="?", default="-",
                         help="the captured request (default: stdin)")  # fmt: skip
     parser.add_argument("--now", type=int, metavar="MS",
                         help="the server's time, Unix ms, for the timing checks (default: "
                         "now); use the request's own timestamp for an old capture")  # fmt: skip
     parser.add_argument("--last-nonce", type=int, metavar="N",
-                        help="poloniex: the last nonce accepted for the key")  # fmt: skip
-    _creds.add_options(parser, "BINANCE_*, POLONIEX_*, BINANCE_OPEN_API_*", verify=True)
+                        help="the key's last accepted nonce (schemes with a nonce)")  # fmt: skip
+    _creds.add_options(parser, verify=True)
     parser.set_defaults(run=run)
 
 
@@ -70,36 +72,41 @@ def _read(path: str, stdin: BinaryIO, err: TextIO) -> bytes:
 
 
 def run(args: argparse.Namespace, out: TextIO, stdin: BinaryIO, err: TextIO) -> int:
-    scheme = SCHEMES[args.scheme]
-    if args.last_nonce is not None and scheme.name != "poloniex":
-        raise CliError(f"--last-nonce is for poloniex requests, not {scheme.name}.")
-    creds = _creds.load(args, scheme.name, scheme.env_prefix)  # before the user pastes
+    entry = scheme(args.scheme)
+    if args.last_nonce is not None and not entry.kit.tracks_nonces:
+        raise CliError(f"--last-nonce is for schemes with a nonce, not {entry.id}.")
+    creds = _creds.load(args, entry)  # before the user pastes
     captured = parse(_read(args.file, stdin, err))
     options = Options(now_ms=args.now, last_nonce=args.last_nonce)
-    verdict = scheme.verify(captured.received, creds, options)
-    _explain(out, scheme, captured, creds.api_key, verdict, now_given=args.now is not None)
+    verdict = check(entry, captured.received, creds, options)
+    _explain(out, entry, captured, creds.api_key, verdict, now_given=args.now is not None)
     return VALID if verdict.ok else INVALID
 
 
 def _explain(
-    out: TextIO, scheme: Scheme, captured: Captured, api_key: str, verdict: Verdict, *,
+    out: TextIO, entry: Scheme, captured: Captured, api_key: str, verdict: Verdict, *,
     now_given: bool,
 ) -> None:  # fmt: skip
-    request = captured.received
+    request, kit = captured.received, entry.kit
     where = captured.url.partition("?")[0] or request.path  # the query is in the payload
     print(f"Checked {request.method} {where} (read from {captured.source})", file=out)
-    print(f"as a {scheme.title}, with the credentials of key {mask(api_key)!r}.", file=out)
-    print(f"\n== {scheme.payload_title}", file=out)
-    print(verdict.payload if verdict.payload is not None else scheme.payload(request), file=out)
+    print(f"as a {entry.title} request, with the credentials of key {mask(api_key)!r}.", file=out)
+    print(f"\n== {kit.payload_title}", file=out)
+    print(verdict.payload if verdict.payload is not None else kit.payload(request), file=out)
     if verdict.ok:
         print("\nVALID: the signature matches and every check passed.", file=out)
-        return
+    else:
+        _explain_failure(out, kit, verdict, now_given=now_given)
+    print(f"\n== documentation\n{entry.docs_url}", file=out)
+
+
+def _explain_failure(out: TextIO, kit: Verifier, verdict: Verdict, *, now_given: bool) -> None:
     headline = _HEADLINES.get(verdict.failure, str(verdict.failure))
     print(f"\nINVALID: {headline} ({verdict.failure}).", file=out)
     print(f"  The exchange would answer: {verdict.code} {verdict.reason}", file=out)
     if verdict.detail:
         print(f"  Why: {verdict.detail}", file=out)
     if verdict.failure in (Failure.BAD_SIGNATURE, Failure.PAYLOAD_MISMATCH):
-        print(f"  Check: {scheme.advice}", file=out)
+        print(f"  Check: {kit.advice}", file=out)
     if verdict.failure is Failure.STALE_TIMESTAMP and not now_given:
         print("  Captured earlier? Check it as of then with --now <Unix ms>.", file=out)

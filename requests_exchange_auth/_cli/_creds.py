@@ -7,20 +7,23 @@ API key (which is not secret) may be passed as an option.
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _credentials
+from .._registry import Scheme
 from ._errors import CliError
 
 
 @dataclass(frozen=True)
 class Credentials:
-    """What signs or verifies: an HMAC secret, or a PEM key (Binance RSA/Ed25519)."""
+    """What signs or verifies: the key's secrets (``values``, in the constructor's order:
+    the secret, a passphrase), or a PEM key pair's one half."""
 
     api_key: str
-    secret: str | None = None
+    values: tuple[str, ...] = ()
     private_key: bytes | None = None
     public_key: bytes | None = None
     password: str | None = None
@@ -29,64 +32,67 @@ class Credentials:
         return f"Credentials(api_key={_credentials.mask(self.api_key)!r})"
 
 
-def add_options(parser: argparse.ArgumentParser, env_prefixes: str, *, verify: bool) -> None:
-    """The credential options; ``env_prefixes`` names the default variables in the help."""
+def add_options(parser: argparse.ArgumentParser, *, verify: bool) -> None:
+    """The credential options (``verify`` adds ``--public-key``)."""
     group = parser.add_argument_group(
         "credentials",
         "A key file, or the environment (the default): never the command line, which "
-        f"shell history and ps keep. Default variables: {env_prefixes}.",
+        "shell history and ps keep. The default variables are the scheme's: "
+        "BINANCE_API_KEY and BINANCE_API_SECRET for binance, and so on (see --env-prefix).",
     )
     group.add_argument(
         "--key-file", metavar="PATH", help='JSON key file: {"key": "...", "secret": "..."}'
     )
     group.add_argument(
-        "--env-prefix", metavar="PREFIX", help="read PREFIX_API_KEY and PREFIX_API_SECRET"
+        "--env-prefix", metavar="PREFIX", help="read PREFIX_API_KEY, PREFIX_API_SECRET, ..."
     )
     group.add_argument(
         "--private-key",
         metavar="PEM",
-        help="binance: an RSA or Ed25519 private key file (PKCS#8 PEM), instead of a secret",
+        help="an RSA or Ed25519 private key file (PKCS#8 PEM) instead of a secret, for "
+        "schemes whose keys can be key pairs (binance)",
     )
     if verify:
-        group.add_argument(
-            "--public-key", metavar="PEM", help="binance: the RSA or Ed25519 public key file"
-        )
+        group.add_argument("--public-key", metavar="PEM", help="the RSA or Ed25519 public key file")
     group.add_argument(
         "--private-key-password-env",
         metavar="VAR",
         help="the environment variable that holds the private key's password",
     )
+    pair = "--private-key or --public-key" if verify else "--private-key"
     group.add_argument(
         "--api-key",
         metavar="KEY",
-        help="with --private-key/--public-key: the API key (default: PREFIX_API_KEY)",
+        help=f"with {pair}: the API key (default: PREFIX_API_KEY)",
     )
 
 
-def load(args: argparse.Namespace, scheme: str, env_prefix: str) -> Credentials:
-    """The credentials the options point to, for ``scheme``."""
-    prefix = args.env_prefix or env_prefix
+def load(args: argparse.Namespace, entry: Scheme) -> Credentials:
+    """The credentials the options point to, for the scheme ``entry``."""
+    cls = entry.auth_class
+    prefix = args.env_prefix or cls.env_prefix
     private, public = args.private_key, getattr(args, "public_key", None)
     if private or public:
-        return _key_pair(args, scheme, prefix, private, public)
+        return _key_pair(args, entry, prefix, private, public)
+    fields = cls.credential_fields
     if args.api_key:
         msg = (
-            "--api-key goes with --private-key or --public-key; an HMAC key comes with its "
-            f"secret from --key-file or {prefix}_API_KEY and {prefix}_API_SECRET."
+            "--api-key goes with a key pair (--private-key); a key with a secret comes "
+            f"from --key-file or the variables {prefix}_API_KEY and {prefix}_API_SECRET."
         )
         raise CliError(msg)
     if args.key_file:
-        key, secret = _credentials.from_file(args.key_file)
+        key, *secrets = _credentials.from_file(args.key_file, fields)
     else:
-        key, secret = _credentials.from_env(prefix, None)
-    return Credentials(key, secret=secret)
+        key, *secrets = _credentials.from_env(prefix, fields, None)
+    return Credentials(key, tuple(secrets))
 
 
 def _key_pair(
-    args: argparse.Namespace, scheme: str, prefix: str, private: str | None, public: str | None
+    args: argparse.Namespace, entry: Scheme, prefix: str, private: str | None, public: str | None
 ) -> Credentials:
-    if scheme != "binance":
-        msg = f"--private-key and --public-key are for binance RSA/Ed25519 keys, not {scheme}."
+    if "private_key" not in inspect.signature(entry.auth_class).parameters:
+        msg = f"--private-key and --public-key are for key pairs, which {entry.id} has not."
         raise CliError(msg)
     if args.key_file or (private and public):
         msg = "pass one of --key-file, --private-key and --public-key."

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from ..testing._received import Received
+from ..testing import Received
 
 
 class CaptureError(ValueError):

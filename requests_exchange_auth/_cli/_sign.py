@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..testing._received import Received
+from .._registry import scheme
+from ..testing import Received
 from . import _creds
 from ._errors import INVALID, VALID, CliError
 from ._render import curl, raw_http
-from ._schemes import SCHEMES, Options
+from ._schemes import IDS, Options, make_auth
 
 _QUERY_METHODS = ("GET", "DELETE", "HEAD")
 
@@ -41,7 +42,15 @@ Exit status: 0 signed (and, with --send, accepted), 1 sent and rejected, 2 an er
             )
         ),
     )
-    parser.add_argument("scheme", choices=SCHEMES, help="the signing scheme")
+    _add_request(parser)
+    _add_signing(parser)
+    _creds.add_options(parser, verify=False)
+    parser.set_defaults(run=run)
+
+
+def _add_request(parser: argparse.ArgumentParser) -> None:
+    """The request: scheme, method, URL, parameters and body, and the output options."""
+    parser.add_argument("scheme", choices=IDS, help="the signing scheme")
     parser.add_argument("method", type=str.upper, help="HTTP method, e.g. GET or POST")
     parser.add_argument("url", help="the full URL, https://...; may carry a query already")
     parser.add_argument(
@@ -54,25 +63,29 @@ Exit status: 0 signed (and, with --send, accepted), 1 sent and rejected, 2 an er
     where.add_argument("-d", "--data", action="append", default=[], metavar="NAME=VALUE",
                        help="a form-body parameter (repeatable)")  # fmt: skip
     where.add_argument("--body", metavar="TEXT", help="the body, sent byte for byte as given")
-    where.add_argument("--json", metavar="TEXT", help="a JSON body (open-api), sent as given")
-    signing = parser.add_argument_group("signing")
-    signing.add_argument("--timestamp", type=int, metavar="MS",
-                         help="sign as at this Unix time in ms (binance, open-api), e.g. to "
-                         "reproduce a documented example")  # fmt: skip
-    signing.add_argument("--nonce", type=int, metavar="N", help="the nonce to use (poloniex)")
-    signing.add_argument("--recv-window", metavar="MS", help="add recvWindow (binance)")
-    signing.add_argument("--ts-unit", choices=("s", "ms"), default="s",
-                         help="unit of the token's ts claim (open-api; default s)")  # fmt: skip
-    signing.add_argument("--allow-insecure-http", action="store_true",
-                         help="sign a plain http:// URL to a non-loopback host")  # fmt: skip
+    where.add_argument("--json", metavar="TEXT", help="a JSON body, sent byte for byte as given")
     output = parser.add_argument_group("output")
     output.add_argument("--only", choices=("payload", "request", "curl"),
                         help="print only this part, without headings (for pipes)")  # fmt: skip
     output.add_argument("--send", action="store_true", help="send the request; show the answer")
     output.add_argument("--timeout", type=float, default=10.0, metavar="S",
                         help="seconds to wait for the answer with --send (default 10)")  # fmt: skip
-    _creds.add_options(parser, "BINANCE_*, POLONIEX_*, BINANCE_OPEN_API_*", verify=False)
-    parser.set_defaults(run=run)
+
+
+def _add_signing(parser: argparse.ArgumentParser) -> None:
+    """The signing options; a scheme refuses the ones its auth does not take."""
+    signing = parser.add_argument_group("signing")
+    signing.add_argument("--timestamp", type=int, metavar="MS",
+                         help="sign as at this Unix time in ms (schemes with a timestamp), "
+                         "e.g. to reproduce a documented example")  # fmt: skip
+    signing.add_argument("--nonce", type=int, metavar="N",
+                         help="the nonce to use (schemes with a nonce)")  # fmt: skip
+    signing.add_argument("--recv-window", metavar="MS",
+                         help="the receive window (schemes that have one)")  # fmt: skip
+    signing.add_argument("--unit", choices=("s", "ms", "us"),
+                         help="the timestamp's unit, where the scheme offers a choice")  # fmt: skip
+    signing.add_argument("--allow-insecure-http", action="store_true",
+                         help="sign a plain http:// URL to a non-loopback host")  # fmt: skip
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
@@ -87,14 +100,7 @@ def _pairs(items: list[str]) -> list[tuple[str, str]]:
 
 
 def _check_options(args: argparse.Namespace) -> None:
-    """Refuse options the scheme has no use for, rather than ignore them silently."""
-    only = {"nonce": "poloniex", "recv_window": "binance", "json": "open-api"}
-    for option, scheme in only.items():
-        if getattr(args, option) is not None and args.scheme != scheme:
-            flag = "--" + option.replace("_", "-")
-            raise CliError(f"{flag} is for {scheme} requests, not {args.scheme}.")
-    if args.timestamp is not None and args.scheme == "poloniex":
-        raise CliError("--timestamp is for binance and open-api; poloniex signs a --nonce.")
+    """Refuse what cannot make one request (the scheme refuses options it has no use for)."""
     if (args.body is not None or args.json is not None) and args.data:
         raise CliError("give the body either as -d NAME=VALUE parameters or as --body/--json.")
     parts = urlsplit(args.url)
@@ -114,25 +120,26 @@ def _request(args: argparse.Namespace, auth: requests.auth.AuthBase) -> requests
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     _check_options(args)
-    scheme = SCHEMES[args.scheme]
-    creds = _creds.load(args, scheme.name, scheme.env_prefix)
+    entry = scheme(args.scheme)
+    creds = _creds.load(args, entry)
     options = Options(
         timestamp_ms=args.timestamp, nonce=args.nonce, recv_window=args.recv_window,
-        ts_unit=args.ts_unit, allow_insecure_http=args.allow_insecure_http,
+        unit=args.unit, allow_insecure_http=args.allow_insecure_http,
     )  # fmt: skip
     with requests.Session() as session:
-        prepared = session.prepare_request(_request(args, scheme.make_auth(creds, options)))
+        prepared = session.prepare_request(_request(args, make_auth(entry, creds, options)))
         parts = {
-            "payload": scheme.payload(Received.from_prepared(prepared)),
+            "payload": entry.kit.payload(Received.from_prepared(prepared)),
             "request": raw_http(prepared),
             "curl": curl(prepared),
         }
         if args.only:
             print(parts[args.only], file=out)
         else:
-            print(f"== {scheme.payload_title}\n{parts['payload']}\n", file=out)
+            print(f"== {entry.kit.payload_title}\n{parts['payload']}\n", file=out)
             print(f"== signed request\n{parts['request']}\n", file=out)
-            print(f"== curl\n{parts['curl']}", file=out)
+            print(f"== curl\n{parts['curl']}\n", file=out)
+            print(f"== documentation\n{entry.docs_url}", file=out)
         if not args.send:
             return VALID
         # as session.request would: proxies and CA bundle from the environment
@@ -140,7 +147,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         try:
             response = session.send(prepared, timeout=args.timeout, **settings)
         except requests.RequestException as exc:
-            raise CliError(f"could not send the request: {exc}") from None
+            # the exception's text holds the signed URL: name the failure and the host only
+            host = urlsplit(args.url).netloc
+            raise CliError(f"could not send the request to {host}: {type(exc).__name__}") from None
     status = f"HTTP {response.status_code} {response.reason}"
     print(f"\n== response\n{status}\n{response.text}", file=out)
-    return VALID if response.ok else INVALID
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    # the exchange's own judgement: Kraken rejects with HTTP 200 and an error in the body
+    return INVALID if entry.kit.is_rejection(response.status_code, answer) else VALID

@@ -79,8 +79,8 @@ OPEN_API_KEY = "AKTEST0000000001"
 OPEN_API_SECRET = "SKTEST-please-replace-0123456789abcdef"
 
 
-def default_accounts() -> dict[str, dict[str, str]]:
-    """Per scheme, the accounts a :class:`LocalExchange` registers unless told otherwise.
+def binance_accounts() -> dict[str, str]:
+    """The Binance accounts a :class:`LocalExchange` registers unless told otherwise.
 
     The RSA and Ed25519 accounts need ``cryptography`` to verify; without it they are
     left out, so the HMAC schemes work on a bare install.
@@ -89,8 +89,16 @@ def default_accounts() -> dict[str, dict[str, str]]:
     if importlib.util.find_spec("cryptography") is not None:
         binance[BINANCE_RSA_KEY] = BINANCE_RSA_PUBLIC_KEY
         binance[BINANCE_ED25519_KEY] = BINANCE_ED25519_PUBLIC_KEY
-    return {
-        "binance": binance,
-        "poloniex": {POLONIEX_KEY: POLONIEX_SECRET},
-        "open_api": {OPEN_API_KEY: OPEN_API_SECRET},
-    }
+    return binance
+
+
+# What the examples send (the demo, the contract tests); orders on the test accounts.
+DEMO_ORDER = {
+    "symbol": "BTCUSDT",
+    "side": "BUY",
+    "type": "LIMIT",
+    "timeInForce": "GTC",
+    "quantity": "1",
+    "price": "0.1",
+}
+LISTEN_KEY = "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8"

@@ -5,9 +5,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from .._time import Clock
 from ..exceptions import ConfigurationError
 
 _PEM = b"-----BEGIN"
@@ -88,6 +93,70 @@ def binance_account(secret: object, key: object, *, key_only: bool, who: str) ->
     return public_key(key) if key is not None else b""
 
 
-def now_ms(value: int | None) -> int:
-    """The server's time for a check: the given milliseconds, or the wall clock."""
-    return time.time_ns() // 1_000_000 if value is None else value
+@dataclass(frozen=True, repr=False)
+class PassphraseAccount:
+    """The credential of a key that has a secret and a passphrase (OKX, Bitget, KuCoin).
+
+    :param secret: the secret's bytes.
+    :param passphrase: the passphrase's bytes.
+    """
+
+    secret: bytes
+    passphrase: bytes
+
+    def __repr__(self) -> str:  # never show either
+        return "PassphraseAccount(...)"
+
+
+def passphrase_account(*values: Any) -> PassphraseAccount:
+    """A :class:`PassphraseAccount` from ``(secret, passphrase)``, one such pair or a
+    ``{"secret": ..., "passphrase": ...}`` mapping, or an account already made."""
+    if len(values) == 1:
+        (value,) = values
+        if isinstance(value, PassphraseAccount):
+            return value
+        if isinstance(value, Mapping):
+            values = (value.get("secret"), value.get("passphrase"))
+        elif isinstance(value, tuple | list):
+            values = tuple(value)
+    if len(values) != 2:
+        msg = (
+            "this scheme's accounts need the secret and the passphrase: pass "
+            "(secret, passphrase) or {'secret': ..., 'passphrase': ...}."
+        )
+        raise ConfigurationError(msg)
+    return PassphraseAccount(
+        secret_bytes(values[0], "secret"), secret_bytes(values[1], "passphrase")
+    )
+
+
+def now_ms(clock: Clock | None) -> int:
+    """The server's time for a check, in milliseconds: ``clock``'s, or the wall clock's."""
+    return (clock or time.time_ns)() // 1_000_000
+
+
+def key_signature_ok(public_key: Any, payload: bytes, signature_b64: str) -> bool:
+    """Whether base64 ``signature_b64`` is ``public_key``'s signature over ``payload``:
+    RSASSA-PKCS1-v1_5 with SHA-256 for an RSA key, pure Ed25519 (RFC 8032) otherwise.
+
+    Only the canonical base64 spelling is accepted: another spelling of the same bytes
+    is a different signature text, which the exchanges reject.
+    """
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415  # optional extra
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: PLC0415
+
+    try:
+        raw = base64.b64decode(signature_b64, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    if base64.b64encode(raw).decode() != signature_b64:
+        return False
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(raw, payload, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            public_key.verify(raw, payload)  # Ed25519: pure, no pre-hash
+    except InvalidSignature:
+        return False
+    return True

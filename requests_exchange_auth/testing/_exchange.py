@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -10,29 +9,30 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from ..exceptions import ConfigurationError
-from . import _routes
-from ._accounts import default_accounts
-from ._credential import binance_credential, secret_bytes
+from .._registry import SCHEMES, scheme
+from ._canned import CannedAnswers
 from ._received import Received
+from ._routes import PUBLIC, TIME, Route, Routes
 from ._server import LoopbackServer
 from ._verdict import ACCEPTED, Failure, Verdict, rejected
-from ._verify_binance import check_binance
-from ._verify_open_api import check_open_api
-from ._verify_poloniex import check_poloniex
+
+__all__ = ["Interaction", "LocalExchange"]
 
 Canned = tuple[int, Any]
 
 
 @dataclass(frozen=True)
-class Exchange:
+class Interaction:
     """One request the local exchange received, and what it answered.
 
     :param request: the request as received.
-    :param scheme: the scheme of the route that took it (``"none"`` without a route).
+    :param scheme: the scheme id of the route that took it (``"time"``, ``"public"``, or
+        ``"none"`` without a route).
     :param verdict: the verification's :class:`Verdict`.
     :param status: the HTTP status sent back.
     :param response: the JSON body sent back.
+
+    .. versionadded:: 0.3.0 (``Exchange`` before).
     """
 
     request: Received
@@ -49,78 +49,87 @@ class LocalExchange:
             requests.get(exchange.url + "/api/v3/account", auth=BinanceQueryAuth(...))
             assert exchange.received[-1].verdict.ok
 
-    Each request is checked by the scheme of its route (:data:`DEFAULT_ROUTES`: Binance
-    under ``/api/ /sapi/ /fapi/ /dapi/ /eapi/``, Poloniex at ``/tradingApi`` with a
-    strict per-key nonce, Open Service JWTs under ``/mp-api/``, the Binance time
-    endpoints), answered in that exchange's own error format, and recorded in
-    :attr:`received`. Accounts default to the specs' throw-away credentials. Use it from
-    any test framework: ``start()`` and ``stop()`` do what ``with`` does.
+    Every registered scheme has its routes (its exchange's paths, and its time
+    endpoints); a path that several exchanges share goes to the scheme whose key header
+    the request carries. Each request is checked as that exchange's server would
+    (strict per-key nonces where the exchange has them), answered in its own error
+    format, and recorded in :attr:`received`. Accounts default to the specs'
+    throw-away credentials. Use it from any test framework: ``start()`` and ``stop()``
+    do what ``with`` does.
 
-    :param binance: per API key, an HMAC secret, or an RSA/Ed25519 public key (PEM or a
-        ``cryptography`` object) as registered with Binance.
-    :param poloniex: per API key, the secret.
-    :param open_api: per access key id, the secret key.
+    :param accounts: per scheme id, API key -> credential (the secret, or for an
+        RSA/Ed25519 scheme the registered public key); replaces that scheme's test
+        accounts.
     :param clock: the server's time in nanoseconds (default :func:`time.time_ns`).
     :param clock_offset_ms: added to ``clock``: run the server ahead (>0) or behind
         (<0); may be changed while running.
-    :param routes: path (exact, or a prefix ending in ``/``) to scheme, added to or
-        overriding :data:`DEFAULT_ROUTES`; schemes are listed in :data:`SCHEMES`.
+    :param routes: path (exact, or a prefix ending in ``/``) to a scheme id, ``"time"``
+        or ``"public"``, added to or overriding the registered routes.
     :param responses: path to the JSON body a verified request gets (see :meth:`respond`).
-    :param strict_nonce: reject a Poloniex nonce not greater than the key's last one.
+    :param strict_nonce: reject a nonce not greater than the key's last one.
+    :param port: the port to listen on (default 0: an ephemeral one).
 
-    .. versionchanged:: 0.2.0
-       ``routes``, ``responses``, ``strict_nonce``, :meth:`respond`, :meth:`add_account`,
-       :meth:`start`, :meth:`stop` and :attr:`rejected`.
+    .. versionchanged:: 0.3.0
+       One route table for every registered scheme; ``accounts`` replaces the
+       ``binance``, ``poloniex`` and ``open_api`` arguments; ``port``.
     """
 
     def __init__(
         self,
         *,
-        binance: Mapping[str, Any] | None = None,
-        poloniex: Mapping[str, str | bytes] | None = None,
-        open_api: Mapping[str, str | bytes] | None = None,
+        accounts: Mapping[str, Mapping[str, Any]] | None = None,
         clock: Callable[[], int] = time.time_ns,
         clock_offset_ms: int = 0,
         routes: Mapping[str, str] | None = None,
         responses: Mapping[str, Any] | None = None,
         strict_nonce: bool = True,
+        port: int = 0,
     ) -> None:
-        defaults = default_accounts()
-        binance, poloniex = binance or defaults["binance"], poloniex or defaults["poloniex"]
-        self.binance = {k: binance_credential(v) for k, v in binance.items()}
-        self.poloniex = {k: secret_bytes(v, "secret") for k, v in poloniex.items()}
-        open_api = open_api or defaults["open_api"]
-        self.open_api = {k: secret_bytes(v, "secret_key") for k, v in open_api.items()}
+        given = dict(accounts or {})
+        self.accounts: dict[str, dict[str, Any]] = {}
+        for entry in SCHEMES:
+            kit = entry.kit
+            if entry.id in given:
+                self.accounts[entry.id] = {
+                    key: kit.credential(value) for key, value in given.pop(entry.id).items()
+                }
+            else:
+                self.accounts[entry.id] = kit.accounts()
+        if given:
+            scheme(next(iter(given)))  # raises, naming the registered ids
         self.clock = clock
         self.clock_offset_ms = clock_offset_ms
-        self.routes = _routes.merged_routes(routes)
+        self.routes = Routes(routes)
         self.strict_nonce = strict_nonce
-        self.received: list[Exchange] = []
+        #: every request received, in order, with its verdict and answer
+        self.received: list[Interaction] = []
         self._lock = threading.Lock()
-        self._nonces: dict[str, int] = {}
-        self._canned: dict[tuple[str | None, str], Canned] = {}
+        self._nonces: dict[tuple[str, str], int] = {}
+        self._canned = CannedAnswers()
         for path, body in (responses or {}).items():
             self.respond(path, body)
+        self.port = port
         self._server: LoopbackServer | None = None
 
     # -- configuration ----------------------------------------------------------------
 
-    def add_account(self, scheme: str, key: str, credential: Any) -> None:
-        """Register an account: ``scheme`` is ``"binance"``, ``"poloniex"`` or ``"open_api"``.
+    def add_account(self, scheme_id: str, key: str, credential: Any) -> None:
+        """Register an account of a scheme (a registry id, e.g. ``"binance"``).
 
-        :param credential: the secret, or for Binance an RSA/Ed25519 public key.
+        :param credential: the secret, or for an RSA/Ed25519 scheme the public key.
         """
-        accounts = {"binance": self.binance, "poloniex": self.poloniex, "open_api": self.open_api}
-        if scheme not in accounts:
-            msg = f"scheme must be 'binance', 'poloniex' or 'open_api', not {scheme!r}."
-            raise ConfigurationError(msg)
-        if scheme == "binance":
-            self.binance[key] = binance_credential(credential)
-        else:
-            accounts[scheme][key] = secret_bytes(credential, "secret")
+        kit = scheme(scheme_id).kit
+        self.accounts[scheme_id][key] = kit.credential(credential)
 
     def respond(
-        self, path: str, body: Any = None, *, status: int = 200, method: str | None = None
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        status: int = 200,
+        method: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = None,
     ) -> None:
         """Answer verified requests to ``path`` with ``body`` (JSON) and ``status``.
 
@@ -131,20 +140,23 @@ class LocalExchange:
         :param status: the HTTP status, e.g. 400 to test how a client handles an
             exchange error.
         :param method: answer only this method (default: any).
+        :param headers: response headers to add, e.g. ``{"Retry-After": "1"}``.
+        :param times: answer only the next ``times`` verified requests so, then as
+            before (a 503 once, then the usual answer: a retry test).
+
+        .. versionchanged:: 0.3.0 ``headers`` and ``times``.
         """
-        if not callable(body):
-            json.dumps(body)  # fail here, in the test, rather than in the server thread
-        with self._lock:
-            self._canned[(method.upper() if method else None, path)] = (status, body)
+        self._canned.add(path, body, status=status, method=method, headers=headers, times=times)
 
     @property
-    def rejected(self) -> list[Exchange]:
+    def rejected(self) -> list[Interaction]:
         """The received requests that failed verification."""
         return [r for r in self.received if not r.verdict.ok]
 
-    def last_nonce(self, api_key: str) -> int | None:
-        """The last Poloniex nonce accepted for ``api_key``, if any."""
-        return self._nonces.get(api_key)
+    def last_nonce(self, api_key: str, scheme_id: str | None = None) -> int | None:
+        """The last nonce accepted for ``api_key`` (of ``scheme_id``, or of any scheme)."""
+        found = [n for (s, k), n in self._nonces.items() if k == api_key and scheme_id in (None, s)]
+        return max(found) if found else None
 
     def now_ms(self) -> int:
         """The server's clock in milliseconds, offset included."""
@@ -163,7 +175,7 @@ class LocalExchange:
     def start(self) -> LocalExchange:
         """Start serving (on a new ephemeral port); returns ``self``."""
         if self._server is None:
-            self._server = LoopbackServer(self.handle)
+            self._server = LoopbackServer(self._handle, port=self.port)
         return self
 
     def stop(self) -> None:
@@ -187,39 +199,51 @@ class LocalExchange:
 
     def handle(self, received: Received) -> tuple[int, Any]:
         """Verify one request and answer as the exchange would: (HTTP status, JSON body)."""
-        scheme = _routes.scheme_for(self.routes, received.path) or "none"
-        verdict = self._verify(scheme, received)
-        if verdict.ok:
-            status, answer = self._answer(scheme, received, verdict)
-        else:
-            status, answer = _routes.error_answer(scheme, verdict)
-        with self._lock:
-            self.received.append(Exchange(received, scheme, verdict, status, answer))
+        status, answer, _ = self._handle(received)
         return status, answer
 
-    def _verify(self, scheme: str, received: Received) -> Verdict:
-        if scheme in ("binance", "binance_key"):
-            key_only = scheme == "binance_key"
-            return check_binance(received, self.binance, self.now_ms(), key_only=key_only)
-        if scheme == "poloniex":
-            with self._lock:  # check and record atomically: per key, forever (Part A)
-                key = received.headers.get("Key", "")
-                last = self._nonces.get(key) if self.strict_nonce else None
-                verdict = check_poloniex(received, self.poloniex, last)
-                if verdict.ok and verdict.nonce is not None:
-                    self._nonces[key] = max(verdict.nonce, self._nonces.get(key, 0))
-            return verdict
-        if scheme == "open_api":
-            return check_open_api(received, self.open_api, self.now_ms() // 1000)
-        if scheme in ("time", "public"):
-            return ACCEPTED
-        return rejected(Failure.NO_ROUTE, "404", f"no route for {received.path}")
+    def _handle(self, received: Received) -> tuple[int, Any, dict[str, str]]:
+        route = self.routes.route(received)
+        verdict = self._verify(route, received)
+        headers: dict[str, str] = {}
+        if verdict.ok:
+            status, answer, headers = self._answer(route, received, verdict)
+        elif route is not None and route.verifier is not None:
+            status, answer = route.verifier.reject(verdict)
+        else:
+            status, answer = 404, {"error": verdict.reason}
+        name = "none" if route is None else route.name
+        with self._lock:
+            self.received.append(Interaction(received, name, verdict, status, answer))
+        return status, answer, headers
 
-    def _answer(self, scheme: str, received: Received, verdict: Verdict) -> tuple[int, Any]:
-        canned = self._canned.get((received.method, received.path)) or self._canned.get(
-            (None, received.path)
-        )
+    def _verify(self, route: Route | None, received: Received) -> Verdict:
+        if route is None:
+            return rejected(Failure.NO_ROUTE, "404", f"no route for {received.path}")
+        kit = route.verifier
+        if route.kind in (TIME, PUBLIC) or kit is None:
+            return ACCEPTED
+        accounts = self.accounts[kit.account_scheme]
+        if not kit.tracks_nonces:
+            return kit.check(received, accounts, self.now_ms())
+        with self._lock:  # check and record atomically: per key, forever
+            key = (kit.account_scheme, kit.key_of(received))
+            last = self._nonces.get(key) if self.strict_nonce else None
+            verdict = kit.check(received, accounts, self.now_ms(), last)
+            if verdict.ok and verdict.nonce is not None:
+                self._nonces[key] = max(verdict.nonce, self._nonces.get(key, 0))
+        return verdict
+
+    def _answer(
+        self, route: Route | None, received: Received, verdict: Verdict
+    ) -> tuple[int, Any, dict[str, str]]:
+        canned = self._canned.take(received)
         if canned is not None:
-            status, body = canned
-            return status, body(received) if callable(body) else body
-        return _routes.success_answer(scheme, received, verdict, self.now_ms())
+            body = canned.body(received) if callable(canned.body) else canned.body
+            return canned.status, body, canned.headers
+        kit = route.verifier if route is not None else None
+        if kit is None:
+            return 200, {}, {}
+        if route is not None and route.kind == TIME:
+            return 200, kit.time_answer(self.now_ms()), {}
+        return (*kit.accept(received, verdict, self.now_ms()), {})

@@ -51,6 +51,13 @@ class FakeClock:
         with self._lock:
             self._now = now_ns
 
+    def __getstate__(self) -> dict[str, int]:
+        return {"_now": self._now, "_step": self._step}  # a lock does not pickle
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def ms(self) -> int:
         """The current reading in milliseconds, without stepping."""
@@ -88,6 +95,13 @@ class CountingNonce:
 
     def __iter__(self) -> Iterator[int]:
         return self
+
+    def __getstate__(self) -> dict[str, int]:
+        return {"_next": self._next, "_step": self._step, "last": self.last}
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"CountingNonce(last={self.last})"

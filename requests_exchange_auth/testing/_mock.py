@@ -12,15 +12,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
+from .._registry import scheme as _scheme
+from .._time import Clock
 from ._credential import binance_account, secret_bytes
 from ._received import Received, _PreparedLike
 from ._verdict import Verdict
 from ._verify_binance import check_binance
 from ._verify_open_api import check_open_api
-from ._verify_poloniex import check_poloniex
 
-Clock = Callable[[], int]
+__all__ = [
+    "SignatureMatcher",
+    "SignatureMismatch",
+    "binance_matcher",
+    "matcher",
+    "open_api_matcher",
+    "poloniex_matcher",
+]
 
 
 class SignatureMismatch(AssertionError):
@@ -37,8 +46,8 @@ class SignatureMismatch(AssertionError):
 class SignatureMatcher:
     """An ``additional_matcher`` for requests-mock that verifies each request's signature.
 
-    Build one with :func:`binance_matcher`, :func:`poloniex_matcher` or
-    :func:`open_api_matcher`; every verdict is kept in :attr:`verdicts`.
+    Build one with :func:`matcher` (any registered scheme); every verdict is kept in
+    :attr:`verdicts`.
 
     :param check: verifies one :class:`Received` request.
     :param raise_on_mismatch: raise :class:`SignatureMismatch` (default); ``False``
@@ -51,6 +60,7 @@ class SignatureMatcher:
     def __init__(self, check: Callable[[Received], Verdict], *, raise_on_mismatch: bool = True):
         self._check = check
         self.raise_on_mismatch = raise_on_mismatch
+        #: the verdict of every request checked, in order
         self.verdicts: list[Verdict] = []
 
     def __call__(self, request: _PreparedLike) -> bool:
@@ -59,6 +69,41 @@ class SignatureMatcher:
         if not verdict.ok and self.raise_on_mismatch:
             raise SignatureMismatch(request.method or "", request.url or "", verdict)
         return verdict.ok
+
+
+def matcher(
+    scheme: str,
+    *,
+    clock: Clock = time.time_ns,
+    strict_nonce: bool = True,
+    raise_on_mismatch: bool = True,
+    **credentials: Any,
+) -> SignatureMatcher:
+    """Verify each request of ``scheme`` (a registry id) as its exchange would::
+
+        m.post(url, json={}, additional_matcher=matcher("kraken", api_key=K, secret=S))
+
+    :param clock: the server's clock, Unix time in nanoseconds.
+    :param strict_nonce: for schemes with nonces, reject one not greater than the last
+        one this matcher accepted.
+    :param credentials: the account, named as the auth's constructor names them.
+
+    .. versionadded:: 0.3.0
+    """
+    kit = _scheme(scheme).kit
+    accounts = {kit.key_of_account(credentials): kit.credential_of_account(credentials)}
+    last: list[int] = []
+    lock = threading.Lock()
+
+    def check(received: Received) -> Verdict:
+        with lock:  # check and record as one step, as the server does
+            seen = last[-1] if last and strict_nonce and kit.tracks_nonces else None
+            verdict = kit.check(received, accounts, clock() // 1_000_000, seen)
+            if verdict.ok and verdict.nonce is not None:
+                last.append(verdict.nonce)
+        return verdict
+
+    return SignatureMatcher(check, raise_on_mismatch=raise_on_mismatch)
 
 
 def binance_matcher(
@@ -90,18 +135,11 @@ def poloniex_matcher(
 
     .. versionadded:: 0.2.0
     """
-    accounts = {api_key: secret_bytes(secret, "secret")}
-    state: dict[str, int | None] = {"last": None}
-    lock = threading.Lock()
-
-    def check(received: Received) -> Verdict:
-        with lock:  # check and record as one step, as the server does
-            verdict = check_poloniex(received, accounts, state["last"] if strict_nonce else None)
-            if verdict.ok:
-                state["last"] = verdict.nonce
-        return verdict
-
-    return SignatureMatcher(check, raise_on_mismatch=raise_on_mismatch)
+    secret_bytes(secret, "secret")  # checked here, as before: a bad secret fails at once
+    return matcher(
+        "poloniex-legacy", strict_nonce=strict_nonce, raise_on_mismatch=raise_on_mismatch,
+        api_key=api_key, secret=secret,
+    )  # fmt: skip
 
 
 def open_api_matcher(

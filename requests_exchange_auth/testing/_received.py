@@ -59,7 +59,7 @@ class Received:
         headers = self.headers
         if not isinstance(headers, CaseInsensitiveDict):
             headers = CaseInsensitiveDict(dict(headers))
-        body = self.body.encode("utf-8") if isinstance(self.body, str) else bytes(self.body)
+        body = self.body.encode("utf-8") if isinstance(self.body, str) else bytes(self.body or b"")
         object.__setattr__(self, "method", self.method.upper())
         object.__setattr__(self, "target", _latin1(self.target))
         object.__setattr__(self, "headers", headers)

@@ -13,18 +13,21 @@ from requests.structures import CaseInsensitiveDict
 
 from ._received import Received
 
-Answer = Callable[[Received], tuple[int, Any]]
+Answer = Callable[[Received], tuple[int, Any, dict[str, str]]]
 
 
 class LoopbackServer:
-    """Serve ``answer`` on an ephemeral port of 127.0.0.1 until :meth:`stop`."""
+    """Serve ``answer`` (status, JSON, headers) on 127.0.0.1 until :meth:`stop`.
 
-    def __init__(self, answer: Answer) -> None:
+    :param port: the port (default 0: an ephemeral one).
+    """
+
+    def __init__(self, answer: Answer, *, port: int = 0) -> None:
         handler = type("Handler", (_Handler,), {"answer": staticmethod(answer)})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
+            target=self._server.serve_forever, args=(0.01,), daemon=True
         )
         self._thread.start()
         host, port = self._server.server_address[:2]
@@ -48,12 +51,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(self.headers.items())
+        extra: dict[str, str] = {}
         try:
-            status, answer = self.answer(Received(self.command, self.path, headers, body))
+            status, answer, extra = self.answer(Received(self.command, self.path, headers, body))
             data = json.dumps(answer).encode()
         except Exception as exc:  # a test's canned-response bug: answer it, don't hang up
             status, data = 500, json.dumps({"error": f"LocalExchange: {exc!r}"}).encode()
         self.send_response(status)
+        for name, value in extra.items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

@@ -6,20 +6,21 @@ other's bug. Comparisons are constant-time.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote_plus
 
 from .._credentials import mask
-from ._credential import binance_account
-from ._credential import now_ms as _now_ms
+from .._time import Clock
+from . import _accounts
+from ._credential import binance_account, binance_credential, key_signature_ok, now_ms
 from ._received import Received, _PreparedLike, as_received
 from ._verdict import ACCEPTED, Failure, Verdict, rejected
+from ._verifier import Example, Verifier
+from ._window import window_failure
 
 KEY_HEADER = "X-MBX-APIKEY"
 _BAD_SIGNATURE = ("-1022", "Signature for this request is not valid.")
@@ -29,6 +30,10 @@ _MICROSECOND_APIS = ("/api/", "/sapi/")
 # decimals (§5); int() alone would take "+1", " 1 ", "1_000" or Arabic-Indic digits.
 _DIGITS = re.compile(r"[0-9]{1,20}")
 _RECV_WINDOW = re.compile(r"[0-9]{1,5}(\.[0-9]{1,3})?")
+_LATE = {  # §6: the two messages of -1021
+    Failure.TIMESTAMP_AHEAD: "Timestamp for this request was 1000ms ahead of the server's time.",
+    Failure.STALE_TIMESTAMP: "Timestamp for this request is outside of the recvWindow.",
+}
 
 
 def _split_signature(part: str) -> tuple[str, str] | None:
@@ -59,26 +64,8 @@ def _signature_ok(credential: bytes | Any, payload: bytes, signature: str) -> bo
         expected = hmac.new(credential, payload, hashlib.sha256).hexdigest().encode()
         # hex is case-insensitive server-side (§4)
         return hmac.compare_digest(expected, signature.lower().encode("latin-1"))
-    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415  # optional extra
-    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: PLC0415
-
     # The server form-decodes the parameter: an unescaped '+' becomes a space (§4).
-    text = unquote_plus(signature, encoding="latin-1")
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    if base64.b64encode(raw).decode() != text:  # a non-canonical spelling of other bytes
-        return False
-    try:
-        if isinstance(credential, rsa.RSAPublicKey):
-            credential.verify(raw, payload, padding.PKCS1v15(), hashes.SHA256())
-        else:
-            credential.verify(raw, payload)  # Ed25519: pure, no pre-hash
-    except InvalidSignature:
-        return False
-    return True
+    return key_signature_ok(credential, payload, unquote_plus(signature, encoding="latin-1"))
 
 
 def _timing(params: Mapping[str, str], now: int, payload: str, path: str) -> Verdict:
@@ -108,22 +95,12 @@ def _timing(params: Mapping[str, str], now: int, payload: str, path: str) -> Ver
         # §5: spot (and SAPI, on the spot host) take microseconds too, told apart by size;
         # the futures and options APIs document milliseconds only.
         stamp /= 1000  # milliseconds, with the microseconds as a fraction
-    if stamp >= now + 1000:  # §5, first check
-        return rejected(
-            Failure.TIMESTAMP_AHEAD, "-1021",
-            "Timestamp for this request was 1000ms ahead of the server's time.",
-            f"timestamp {timestamp} is {stamp - now:.0f} ms ahead of the server's {now}; sync the "
-            "clock with the time endpoint (§5).", payload,
-        )  # fmt: skip
-    if now - stamp > window:  # §5, second check
-        return rejected(
-            Failure.STALE_TIMESTAMP, "-1021",
-            "Timestamp for this request is outside of the recvWindow.",
-            f"timestamp {timestamp} is {now - stamp:.0f} ms older than the server's {now}, "
-            f"more than recvWindow {window_text} allows; sign just before sending (§5).",
-            payload,
-        )  # fmt: skip
-    return ACCEPTED
+    # §5: rejected when 1000 ms or more ahead, or older than recvWindow
+    late = window_failure(stamp, now, ahead_ms=1000, behind_ms=window, where="§5")
+    if late is None:
+        return ACCEPTED
+    failure, detail = late
+    return rejected(failure, "-1021", _LATE[failure], detail, payload)
 
 
 def check_binance(
@@ -175,7 +152,7 @@ def verify_binance(
     secret: str | bytes | None = None,
     *,
     public_key: object = None,
-    now_ms: int | None = None,
+    clock: Clock | None = None,
     key_only: bool = False,
 ) -> Verdict:
     """Check a Binance SIGNED request as Binance's server would.
@@ -183,20 +160,106 @@ def verify_binance(
     Checks, in the server's order: the ``X-MBX-APIKEY`` header, ``signature`` present and
     last, the signature over *query + body* (HMAC-SHA256 hex, or RSA/Ed25519 base64),
     ``timestamp`` and ``recvWindow``, then the time: rejected when ``timestamp`` is
-    1000 ms or more ahead of ``now_ms``, or older than ``recvWindow`` (default 5000).
+    1000 ms or more ahead of ``clock``, or older than ``recvWindow`` (default 5000).
 
     :param request: a :class:`Received`, or a ``requests.PreparedRequest``.
     :param api_key: the API key the request must carry.
     :param secret: the HMAC secret; or give ``public_key``.
     :param public_key: the RSA or Ed25519 key registered with Binance: PEM text or a
         ``cryptography`` key object (a private key stands for its public half).
-    :param now_ms: the server's time in Unix milliseconds; default the current time.
+    :param clock: the server's clock, Unix time in nanoseconds (default
+        :func:`time.time_ns`); a :class:`FakeClock` checks a request as of its time.
     :param key_only: check only the API key (``USER_STREAM``/``MARKET_DATA`` endpoints).
     :raises ~requests_exchange_auth.ConfigurationError: unless exactly one of
         ``secret`` and ``public_key`` is given (neither is needed with ``key_only``).
 
     .. versionadded:: 0.2.0
+    .. versionchanged:: 0.3.0 ``clock`` instead of ``now_ms``, as everywhere in the kit.
     """
     credential = binance_account(secret, public_key, key_only=key_only, who="verify_binance")
     received = as_received(request)
-    return check_binance(received, {api_key: credential}, _now_ms(now_ms), key_only=key_only)
+    return check_binance(received, {api_key: credential}, now_ms(clock), key_only=key_only)
+
+
+class BinanceVerifier(Verifier):
+    """Binance SIGNED requests, checked as §1-§6 describe the server."""
+
+    scheme = "binance"
+    key_header = KEY_HEADER
+    paths: ClassVar[tuple[str, ...]] = ("/api/", "/sapi/", "/fapi/", "/dapi/", "/eapi/")  # §1
+    time_paths: ClassVar[tuple[str, ...]] = (  # §5
+        "/api/v3/time", "/fapi/v1/time", "/dapi/v1/time", "/eapi/v1/time",
+    )  # fmt: skip
+    payload_title = "payload signed (query + body as sent, no '&' between)"
+    advice = (
+        "Sign the query string followed by the body exactly as sent, with no '&' between "
+        "them; percent-encode values before signing; put signature last; use the secret of "
+        "this API key (RSA/Ed25519 keys sign base64, percent-encoded)."
+    )
+    examples: ClassVar[tuple[Example, ...]] = (
+        Example("SIGNED GET, parameters in the query", "GET", "/api/v3/account",
+                params={"omitZeroBalances": "true"}),
+        Example("SIGNED POST, parameters in the form body", "POST", "/api/v3/order",
+                data=_accounts.DEMO_ORDER),
+        Example("SIGNED POST with an Ed25519 key (Binance's recommended key type)", "POST",
+                "/api/v3/order", data=_accounts.DEMO_ORDER,
+                account={"api_key": _accounts.BINANCE_ED25519_KEY,
+                         "private_key": _accounts.BINANCE_ED25519_PRIVATE_KEY}),
+    )  # fmt: skip
+    key_only = False
+
+    def spec_account(self) -> dict[str, Any]:
+        return {"api_key": _accounts.BINANCE_KEY, "secret": _accounts.BINANCE_SECRET}
+
+    def accounts(self) -> dict[str, Any]:
+        return {k: binance_credential(v) for k, v in _accounts.binance_accounts().items()}
+
+    def credential(self, *values: Any) -> Any:
+        return binance_credential(values[0]) if values else b""
+
+    def check(
+        self,
+        received: Received,
+        accounts: Mapping[str, Any],
+        now_ms: int,
+        last_nonce: int | None = None,
+    ) -> Verdict:
+        return check_binance(received, accounts, now_ms, key_only=self.key_only)
+
+    def reject(self, verdict: Verdict) -> tuple[int, Any]:
+        status = 401 if verdict.code in ("-2014", "-2015") else 400
+        return status, {"code": int(verdict.code), "msg": verdict.reason}
+
+    def accept(self, received: Received, verdict: Verdict, now_ms: int) -> tuple[int, Any]:
+        params = dict(parse_qsl(received.body.decode("latin-1"), keep_blank_values=True))
+        params.update(parse_qsl(received.query, keep_blank_values=True))
+        return 200, {"accepted": True, "params": params}
+
+    def payload(self, received: Received) -> str:
+        split = binance_payload(received)
+        return split[0] if split is not None else ""
+
+
+class BinanceKeyVerifier(BinanceVerifier):
+    """Binance USER_STREAM and MARKET_DATA endpoints: the API key, no signature (§1)."""
+
+    scheme = "binance-key"
+    paths = ("/api/v3/userDataStream", "/fapi/v1/listenKey", "/dapi/v1/listenKey")
+    time_paths = ()
+    payload_title = "payload (none: the API key alone is checked)"
+    examples = (Example("API key only (listenKey)", "POST", "/api/v3/userDataStream"),)
+    key_only = True
+    account_scheme = "binance"  # the SIGNED accounts' keys
+
+    def spec_account(self) -> dict[str, Any]:
+        return {"api_key": _accounts.BINANCE_KEY}
+
+    def accept(self, received: Received, verdict: Verdict, now_ms: int) -> tuple[int, Any]:
+        return 200, {"listenKey": _accounts.LISTEN_KEY}
+
+    def payload(self, received: Received) -> str:
+        return ""
+
+
+BINANCE = BinanceVerifier()
+BINANCE_KEY = BinanceKeyVerifier()

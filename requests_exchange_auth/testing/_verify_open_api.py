@@ -18,16 +18,18 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
-from .._credentials import mask
-from ._credential import now_ms as _now_ms
-from ._credential import secret_bytes
+from .._time import Clock
+from . import _accounts
+from ._credential import now_ms, secret_bytes
 from ._received import Received, _PreparedLike, as_received
 from ._verdict import Failure, Verdict, rejected
+from ._verifier import Example, Verifier, unknown_key
 
 TOKEN_HEADER = "X-Mp-Open-Api-Token"  # noqa: S105  # a header name, not a password
 _FAILED = ("900002", "JWT authentication failed")
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
-_SECONDS_LIMIT = 100_000_000_000  # ts above this is milliseconds (ts_unit="ms"), until 5138
+_SECONDS_LIMIT = 100_000_000_000  # ts above this is milliseconds (unit="ms"), until 5138
+_APP = "/mp-api/v1/apps/ozSQnakAm7apa6ew7crPYd"  # the demo's mini program (§6)
 
 
 def _encode(text: str) -> str:
@@ -73,14 +75,8 @@ def _json_object(raw: bytes | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def check_open_api(  # noqa: PLR0911  # one early return per check, token first, request last
-    received: Received, accounts: Mapping[str, bytes], now_s: int, *, max_skew_s: int = 300
-) -> Verdict:
-    """The server's checks, for any number of accounts (access key id -> secret bytes)."""
-    canonical = open_api_canonical_request(received.method, received.target, received.body)
-    token = received.headers.get(TOKEN_HEADER, "")
-    if not token:
-        return rejected(Failure.MISSING_KEY, *_FAILED, f"the request has no {TOKEN_HEADER} header.")
+def _token(token: str, canonical: str) -> tuple[dict[str, Any], bytes] | Verdict:
+    """The claims and signature of a compact HS256 JWT, or why it is none (§3)."""
     parts = token.split(".")
     raw = [_segment(p) for p in parts] if len(parts) == 3 else [None]
     header, claims = _json_object(raw[0]), _json_object(raw[1] if len(raw) == 3 else None)
@@ -96,21 +92,31 @@ def check_open_api(  # noqa: PLR0911  # one early return per check, token first,
             f"the token's alg is {header.get('alg')!r}; the Open Service takes HS256 only (§3).",
             canonical,
         )  # fmt: skip
+    return claims, raw[2] or b""
+
+
+def check_open_api(
+    received: Received, accounts: Mapping[str, bytes], now_s: int, *, max_skew_s: int = 300
+) -> Verdict:
+    """The server's checks, for any number of accounts (access key id -> secret bytes)."""
+    canonical = open_api_canonical_request(received.method, received.target, received.body)
+    token = received.headers.get(TOKEN_HEADER, "")
+    if not token:
+        return rejected(Failure.MISSING_KEY, *_FAILED, f"the request has no {TOKEN_HEADER} header.")
+    parsed = _token(token, canonical)
+    if isinstance(parsed, Verdict):
+        return parsed
+    claims, signature = parsed
     issuer = claims.get("iss")
-    if not isinstance(issuer, str) or not issuer:
-        return rejected(
-            Failure.MISSING_KEY, *_FAILED, "the token has no iss claim (the access key id).",
-            canonical,
-        )  # fmt: skip
-    if issuer not in accounts:
-        known = ", ".join(repr(mask(k)) for k in accounts)
-        return rejected(
-            Failure.UNKNOWN_KEY, *_FAILED,
-            f"iss is {mask(issuer)!r}; expected {known or 'a registered key'}.", canonical,
-        )  # fmt: skip
+    refused = unknown_key(
+        issuer if isinstance(issuer, str) else "", accounts, *_FAILED,
+        where="the token's iss claim (the access key id)", payload=canonical,
+    )  # fmt: skip
+    if refused is not None:
+        return refused
     signing_input = token.rpartition(".")[0].encode("latin-1")
-    expected = hmac.new(accounts[issuer], signing_input, hashlib.sha256).digest()
-    if not hmac.compare_digest(expected, raw[2] or b""):
+    expected = hmac.new(accounts[str(issuer)], signing_input, hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, signature):
         return rejected(
             Failure.BAD_SIGNATURE, *_FAILED,
             "the token's HS256 signature does not verify with this key's secret (used as "
@@ -154,7 +160,7 @@ def verify_open_api(
     access_key_id: str,
     secret_key: str | bytes,
     *,
-    now_ms: int | None = None,
+    clock: Clock | None = None,
     max_skew_s: int = 300,
 ) -> Verdict:
     """Check a Binance Open Service request's ``X-Mp-Open-Api-Token`` as the server would.
@@ -162,14 +168,83 @@ def verify_open_api(
     The token must be a compact HS256 JWT (the algorithm is pinned: ``none``, ``HS512``
     or RSA tokens are rejected), signed with ``secret_key``, with ``iss`` the access key
     id, ``dig`` the digest of this request's canonical request (§2) and ``ts`` (seconds,
-    or milliseconds) within ``max_skew_s`` of ``now_ms``. The lifetime is not
-    documented (§8); five minutes is this check's assumption.
+    or milliseconds) within ``max_skew_s`` of ``clock`` (nanoseconds, default now). The
+    lifetime is not documented (§8); five minutes is this check's assumption.
 
     :param request: a :class:`Received`, or a ``requests.PreparedRequest``.
-    :param now_ms: the server's time in Unix milliseconds; default the current time.
+    :param clock: the server's clock, Unix time in nanoseconds (default
+        :func:`time.time_ns`).
 
     .. versionadded:: 0.2.0
+    .. versionchanged:: 0.3.0 ``clock`` instead of ``now_ms``, as everywhere in the kit.
     """
     accounts = {access_key_id: secret_bytes(secret_key, "secret_key")}
     received = as_received(request)
-    return check_open_api(received, accounts, _now_ms(now_ms) // 1000, max_skew_s=max_skew_s)
+    return check_open_api(received, accounts, now_ms(clock) // 1000, max_skew_s=max_skew_s)
+
+
+class OpenApiVerifier(Verifier):
+    """Binance Open Service JWTs (§2-§4); the token's lifetime is this kit's assumption."""
+
+    scheme = "binance-open-api"
+    key_header = TOKEN_HEADER  # no key header: the key is the token's iss claim
+    paths = ("/mp-api/",)  # §1: paths under /mp-api/v1/apps/{appId}/
+    payload_title = "canonical request (its SHA-256 is the token's dig)"
+    advice = (
+        "Make the token with HS256 and the secret key's own text; compute dig from the "
+        "request exactly as sent (method, path with a trailing '/', sorted re-encoded "
+        "query, SHA-256 of the body)."
+    )
+    examples = (
+        Example("GET user-open-data", "GET", f"{_APP}/user-open-data",
+                params={"openData": "dt_TEST/abc+1=="}),
+        Example("POST with a JSON body", "POST", f"{_APP}/message/send",
+                json={"openId": "o_TEST_1", "templateId": "t_1"}),
+    )  # fmt: skip
+
+    def spec_account(self) -> dict[str, Any]:
+        return {
+            "access_key_id": _accounts.OPEN_API_KEY,
+            "secret_key": _accounts.OPEN_API_SECRET,
+        }
+
+    def credential(self, *values: Any) -> Any:
+        return secret_bytes(values[0], "secret_key")
+
+    def key_of(self, received: Received) -> str:
+        return _issuer(received.headers.get(TOKEN_HEADER, ""))
+
+    def check(
+        self,
+        received: Received,
+        accounts: Mapping[str, Any],
+        now_ms: int,
+        last_nonce: int | None = None,
+    ) -> Verdict:
+        return check_open_api(received, accounts, now_ms // 1000)
+
+    def reject(self, verdict: Verdict) -> tuple[int, Any]:
+        # §4 lists the codes; the HTTP status of a failure is not documented
+        body = {"code": verdict.code, "message": verdict.reason, "data": None, "success": False}
+        return 401, body
+
+    def accept(self, received: Received, verdict: Verdict, now_ms: int) -> tuple[int, Any]:
+        return 200, {"code": "000000", "message": None, "data": {"userData": ""}, "success": True}
+
+    def payload(self, received: Received) -> str:
+        """The canonical request, and the claims the token carries."""
+        canonical = open_api_canonical_request(received.method, received.target, received.body)
+        parts = received.headers.get(TOKEN_HEADER, "").split(".")
+        claims = _json_object(_segment(parts[1])) if len(parts) == 3 else None
+        text = json.dumps(claims) if claims is not None else "(no readable token)"
+        return f"{canonical}\n\nclaims: {text}"
+
+
+def _issuer(token: str) -> str:
+    parts = token.split(".")
+    claims = _json_object(_segment(parts[1])) if len(parts) == 3 else None
+    issuer = claims.get("iss") if claims else None
+    return issuer if isinstance(issuer, str) else ""
+
+
+OPEN_API = OpenApiVerifier()

@@ -9,12 +9,14 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl
 
-from .._credentials import mask
+from . import _accounts
 from ._credential import secret_bytes
 from ._received import Received, _PreparedLike, as_received
 from ._verdict import Failure, Verdict, rejected
+from ._verifier import Example, Verifier, unknown_key
 
 _INVALID_PAIR = ("error", "Invalid API key/secret pair.")
 _DIGITS = re.compile(r"[0-9]{1,20}")
@@ -29,16 +31,10 @@ def check_poloniex(  # noqa: PLR0911  # one early return per server check
         the "strictly greater" rule (the caller keeps that state).
     """
     body = received.body.decode("latin-1")
-    api_key = received.headers.get("Key")
-    if not api_key:
-        detail = "the request has no Key header (the API key)."
-        return rejected(Failure.MISSING_KEY, *_INVALID_PAIR, detail, body)
-    if api_key not in accounts:
-        known = ", ".join(repr(mask(k)) for k in accounts)
-        return rejected(
-            Failure.UNKNOWN_KEY, *_INVALID_PAIR,
-            f"Key is {mask(api_key)!r}; expected {known or 'a registered key'}.", body,
-        )  # fmt: skip
+    api_key = received.headers.get("Key", "")
+    refused = unknown_key(api_key, accounts, *_INVALID_PAIR, where="the Key header", payload=body)
+    if refused is not None:
+        return refused
     sign = received.headers.get("Sign")
     if not sign:
         return rejected(
@@ -97,3 +93,51 @@ def verify_poloniex(
     """
     accounts = {api_key: secret_bytes(secret, "secret")}
     return check_poloniex(as_received(request), accounts, last_nonce)
+
+
+class PoloniexLegacyVerifier(Verifier):
+    """Poloniex legacy ``tradingApi`` requests, nonces strictly rising per key (Part A)."""
+
+    scheme = "poloniex-legacy"
+    key_header = "Key"
+    paths = ("/tradingApi",)  # Part A: every private call is a POST to /tradingApi
+    tracks_nonces = True
+    payload_title = "payload signed (the exact body, nonce included)"
+    advice = (
+        "Sign the exact body bytes after the nonce is in it; key HMAC-SHA512 with the "
+        "secret's own text (do not hex-decode it); send Sign as lowercase hex."
+    )
+    examples = (
+        Example("nonce + HMAC-SHA512 of the body", "POST", "/tradingApi",
+                data={"command": "buy", "currencyPair": "BTC_ETH", "rate": "0.01",
+                      "amount": "1"}),
+    )  # fmt: skip
+
+    def spec_account(self) -> dict[str, Any]:
+        return {"api_key": _accounts.POLONIEX_KEY, "secret": _accounts.POLONIEX_SECRET}
+
+    def credential(self, *values: Any) -> Any:
+        return secret_bytes(values[0], "secret")
+
+    def check(
+        self,
+        received: Received,
+        accounts: Mapping[str, Any],
+        now_ms: int,
+        last_nonce: int | None = None,
+    ) -> Verdict:
+        return check_poloniex(received, accounts, last_nonce)
+
+    def reject(self, verdict: Verdict) -> tuple[int, Any]:
+        # client libraries report the nonce error with HTTP 422 (poloniex.md, Nonce rules)
+        status = 422 if verdict.failure is Failure.NONCE_NOT_INCREASING else 403
+        return status, {"error": verdict.reason}
+
+    def accept(self, received: Received, verdict: Verdict, now_ms: int) -> tuple[int, Any]:
+        return 200, {"success": 1, "nonce": verdict.nonce}
+
+    def payload(self, received: Received) -> str:
+        return received.body.decode("latin-1")
+
+
+POLONIEX_LEGACY = PoloniexLegacyVerifier()

@@ -1,30 +1,34 @@
-"""Binance Mini Program Open Service: a JWT over a canonical-request digest, and ``userData``.
+"""Binance Mini Program Open Service: a JWT over a canonical-request digest.
 
 Specification: ``specs/binance-open-api-jwt.md``; section numbers below refer to it.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import posixpath
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
-from requests import PreparedRequest
+from .. import _credentials
+from .._auth import AuthOptions
+from .._bodies import any_body
+from .._draft import Draft
+from .._retry import Answer, Attempt
+from .._signing import JwtSigner, require, sha256_hex
+from .._time import Clock
+from .._timed import TimedAuth
+from ..exceptions import ConfigurationError
 
-from . import _credentials
-from ._base import ExchangeAuth
-from ._credentials import Clock, StrOrBytes
-from ._keys import load_private_key
-from ._signing import JwtSigner, require, sha256_hex
-from ._wire import RedirectPolicy, raw_body
-from .exceptions import ConfigurationError, DecryptionError
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping
+
+    from typing_extensions import Self, Unpack
 
 TOKEN_HEADER = "X-Mp-Open-Api-Token"  # noqa: S105  # a header name, not a password
 _UNRESERVED = "-_.~"  # RFC 3986 unreserved, besides letters and digits (§2 step 3)
-_TS_DIVISORS = {"s": 1_000_000_000, "ms": 1_000_000}
 # A component made only of unreserved characters decodes and re-encodes to itself, so
 # it skips the (comparatively slow) unquote/quote round trip.
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
@@ -108,7 +112,14 @@ def canonical_request(method: str, url: str, body: bytes) -> str:
     )
 
 
-class BinanceOpenApiJwtAuth(ExchangeAuth):
+class OpenApiOptions(AuthOptions, total=False):
+    """The keyword options of :class:`BinanceOpenApiJwtAuth`."""
+
+    clock: Clock | None
+    unit: Literal["s", "ms"]
+
+
+class BinanceOpenApiJwtAuth(TimedAuth):
     """Attaches a Binance Open Service JWT (``X-Mp-Open-Api-Token``) to the given Request object.
 
     The token is HS256 over ``{"iss": access_key_id, "dig": …, "ts": …}``, where ``dig``
@@ -119,34 +130,31 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
     :param access_key_id: the access key id (AK).
     :param secret_key: the secret key (SK), used as its literal bytes.
     :param clock: Unix time in nanoseconds as an ``int`` (default :func:`time.time_ns`).
-    :param ts_unit: unit of the ``ts`` claim, ``"s"`` (default, §3) or ``"ms"``.
+    :param unit: unit of the ``ts`` claim, ``"s"`` (default, §3) or ``"ms"``.
     :param allow_insecure_http: sign plain ``http://`` requests to non-loopback hosts.
     :param on_cross_origin_redirect: ``"strip"`` (default) or ``"raise"``.
     :raises ConfigurationError: for any invalid argument.
     :raises MissingDependencyError: when PyJWT (the ``jwt`` extra) is not installed.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.3.0 ``ts_unit`` is now ``unit``; :meth:`sign`.
     """
 
-    headers = (TOKEN_HEADER,)
+    owned_headers = (TOKEN_HEADER,)
     env_prefix = "BINANCE_OPEN_API"
     key_param = "access_key_id"
+    units = ("s", "ms")
 
     def __init__(
         self,
-        access_key_id: StrOrBytes,
-        secret_key: StrOrBytes,
+        access_key_id: str | bytes,
+        secret_key: str | bytes,
         *,
         clock: Clock | None = None,
-        ts_unit: str = "s",
-        allow_insecure_http: bool = False,
-        on_cross_origin_redirect: RedirectPolicy = "strip",
+        unit: Literal["s", "ms"] = "s",
+        **options: Unpack[AuthOptions],
     ) -> None:
-        super().__init__(
-            access_key_id,
-            allow_insecure_http=allow_insecure_http,
-            on_cross_origin_redirect=on_cross_origin_redirect,
-        )
+        super().__init__(access_key_id, clock=clock, unit=unit, **options)
         jwt = require("jwt", extra="jwt", feature="BinanceOpenApiJwtAuth")
         secret = _credentials.secret(secret_key, "secret_key")
         try:  # PyJWT checks the key here, once, rather than on every token
@@ -157,71 +165,33 @@ class BinanceOpenApiJwtAuth(ExchangeAuth):
                 "refuses as an HMAC secret; pass the Open Service secret key (SK) instead."
             )
             raise ConfigurationError(msg) from exc
-        self._clock = _credentials.clock(clock)
-        if ts_unit not in _TS_DIVISORS:
-            msg = f"ts_unit must be 's' (seconds, the default) or 'ms', not {ts_unit!r}."
-            raise ConfigurationError(msg)
-        self._ts_divisor = _TS_DIVISORS[ts_unit]
 
-    def __call__(self, r: PreparedRequest) -> PreparedRequest:
-        self._begin(r)
-        body = raw_body(r, "BinanceOpenApiJwtAuth")
-        canonical = canonical_request(r.method or "GET", r.url or "", body)
-        claims = {"iss": self._api_key, "dig": sha256_hex(canonical.encode()), "ts": self._ts()}
-        r.headers[TOKEN_HEADER] = self._signer.token(claims)
-        return r
+    def _sign(self, draft: Draft) -> None:
+        """§3: the claims over the canonical request's digest, HS256, in the header."""
+        body = any_body(draft, "BinanceOpenApiJwtAuth")
+        canonical = canonical_request(draft.method, draft.url, body)
+        claims = {
+            "iss": self._api_key,
+            "dig": sha256_hex(canonical.encode()),
+            "ts": self._timestamp(),
+        }
+        draft.headers[TOKEN_HEADER] = self._signer.token(claims)
 
-    def _ts(self) -> int:
-        return _credentials.checked_now(self._clock(), "the ts unit") // self._ts_divisor
+    def retry_answer(self, attempt: Attempt, status: int, body: bytes) -> Answer | None:
+        """The general rules: the Open Service answers its errors with HTTP 200 and a
+        ``code``, none documented as "not acted on"; 900003 (an unexpected error) leaves
+        the outcome unknown, and a 200 is never retried either way."""
+        return None
 
+    if TYPE_CHECKING:
 
-def _b64decode_tolerant(data: str | bytes) -> bytes:
-    """§5: standard, URL-safe or unpadded base64, whitespace ignored."""
-    text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
-    text = "".join(text.split()).replace("-", "+").replace("_", "/")
-    text += "=" * (-len(text) % 4)
-    return base64.b64decode(text, validate=True)
+        @classmethod
+        def from_env(
+            cls, prefix: str | None = None, *, environ: Mapping[str, str] | None = None,
+            **options: Unpack[OpenApiOptions],
+        ) -> Self: ...  # fmt: skip
 
-
-def decrypt_user_data(
-    private_key: Any, ciphertext: str | bytes, *, private_key_password: StrOrBytes | None = None
-) -> str:
-    """Decrypt the ``userData`` of an Open Service response with your RSA private key (§5).
-
-    :param private_key: the RSA private key registered with Binance: PEM ``str``/``bytes``
-        or a ``cryptography`` ``RSAPrivateKey``.
-    :param ciphertext: base64 text, standard or URL-safe, padded or not.
-    :param private_key_password: the password of an encrypted PEM key.
-    :returns: the plaintext (an openid, phone number or e-mail address).
-    :raises DecryptionError: when the data is not base64 or does not decrypt with this key
-        (deliberately without detail: PKCS#1 v1.5 failures must not become an oracle).
-    :raises MissingDependencyError: when ``cryptography`` (the ``crypto`` extra) is missing.
-
-    .. versionadded:: 0.1.0
-    """
-    require("cryptography", extra="crypto", feature="decrypt_user_data")
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-    key = load_private_key(
-        private_key, private_key_password, accept=(rsa.RSAPrivateKey,), feature="decrypt_user_data"
-    )
-    plaintext = _decrypt(key, ciphertext, padding.PKCS1v15())
-    # OpenSSL 3.2+ answers a bad PKCS#1 v1.5 ciphertext with pseudo-random bytes
-    # ("implicit rejection") instead of an error; userData is an openid, phone number or
-    # e-mail address, so anything empty, not UTF-8 or not printable is such an answer.
-    if not plaintext or not plaintext.isprintable():
-        msg = (
-            "userData could not be decrypted: it is not base64, is damaged, or was encrypted "
-            "for another key. Pass the userData string as received, and check that "
-            "private_key is the key registered for this mini program."
-        )
-        raise DecryptionError(msg)
-    return plaintext
-
-
-def _decrypt(key: Any, ciphertext: str | bytes, scheme: Any) -> str:
-    """Decode and decrypt; any failure comes back as ``""``, leaving no exception attached."""
-    try:
-        return str(key.decrypt(_b64decode_tolerant(ciphertext), scheme).decode("utf-8"))
-    except ValueError:  # binascii.Error, UnicodeDecodeError and decryption failures
-        return ""
+        @classmethod
+        def from_file(
+            cls, path: str | os.PathLike[str], **options: Unpack[OpenApiOptions]
+        ) -> Self: ...

@@ -1,0 +1,109 @@
+"""The one safe resend after a timestamp rejection, on requests and httpx (sync and async).
+
+A local exchange whose clock jumps after the auth's server clock synced: the first
+answer is the exchange's timestamp rejection, the clock syncs once, and one fresh,
+valid resend is accepted; nothing else is ever resent (DESIGN.md #8).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from transports import send
+
+from requests_exchange_auth import BinanceQueryAuth, BinanceServerClock
+from requests_exchange_auth.testing import BINANCE_KEY, BINANCE_SECRET, LocalExchange
+
+FOLLOWING = ["requests", "httpx", "httpx-async"]
+
+
+def _signed(exchange: LocalExchange) -> list:
+    return [r for r in exchange.received if r.scheme != "time"]
+
+
+@pytest.mark.parametrize("jump_ms", [3000, -3000], ids=["server-ahead", "server-behind"])
+@pytest.mark.parametrize("transport", FOLLOWING)
+def test_a_rejected_timestamp_is_resigned_and_resent_once(transport, jump_ms):
+    """First answer rejected; one sync; one fresh resend, accepted; the next needs none."""
+    with LocalExchange() as exchange:
+        clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
+        exchange.clock_offset_ms = jump_ms
+        exchange.received.clear()
+        auth = BinanceQueryAuth(
+            BINANCE_KEY, BINANCE_SECRET, recv_window=2000, clock=clock,
+            retry_invalid_timestamp=True,
+        )  # fmt: skip
+        url = exchange.url + "/api/v3/order"
+        reply = send(transport, auth, "POST", url, data={"symbol": "BTCUSDT"})
+        assert reply.status == 200
+        first, second = _signed(exchange)
+        assert first.verdict.code == "-1021"
+        assert second.verdict.ok
+        assert [r.scheme for r in exchange.received].count("time") == 1  # one sync
+        assert send(transport, auth, "POST", url, data={"symbol": "BTCUSDT"}).status == 200
+        assert len(_signed(exchange)) == 3  # the next request needed no resend
+
+
+def _time_or(status: int, body: bytes):
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        return status, {"Content-Type": "application/json"}, body
+
+    return respond
+
+
+NEVER_RESENT = {
+    "-1022 bad signature": (400, b'{"code":-1022,"msg":"Signature is not valid."}'),
+    "500 with -1021 body": (500, b'{"code":-1021,"msg":"outcome unknown"}'),
+    "503 with -1021 body": (503, b'{"code":-1021,"msg":"outcome unknown"}'),
+    "400 html": (400, b"<html>Bad Request</html>"),
+    "400 deep json": (400, b"[" * 3000 + b"]" * 3000),
+}
+
+
+@pytest.mark.parametrize("case", NEVER_RESENT)
+@pytest.mark.parametrize("transport", FOLLOWING)
+def test_other_answers_are_never_resent(recording_server, transport, case):
+    """Only the rejection that proves the server did not act is resent: never a 5xx."""
+    status, body = NEVER_RESENT[case]
+    server = recording_server(_time_or(status, body))
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    reply = send(transport, auth, "POST", server.url + "/api/v3/order", data={"a": "1"})
+    assert reply.status == status
+    assert reply.history == []
+    assert [h.target for h in server.hits].count("/api/v3/order") == 1
+
+
+@pytest.mark.parametrize("transport", FOLLOWING)
+def test_the_resend_happens_once_even_if_the_rejection_persists(recording_server, transport):
+    """A server that rejects every timestamp gets exactly two requests."""
+    server = recording_server(_time_or(400, b'{"code":-1021,"msg":"late"}'))
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    reply = send(transport, auth, "GET", server.url + "/api/v3/account")
+    assert reply.json["code"] == -1021
+    assert reply.history == [400]
+    assert [h.target.startswith("/api/v3/account") for h in server.hits].count(True) == 2
+
+
+def test_cookies_the_rejection_set_go_with_the_resend(recording_server):
+    """As digest auth does (requests/auth.py, handle_401), the resend carries new cookies."""
+    answers = iter([(400, b'{"code":-1021,"msg":"late"}'), (200, b"{}")])
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        status, body = next(answers)
+        return status, {"Set-Cookie": "session=abc; Path=/"} if status == 400 else {}, body
+
+    server = recording_server(respond)
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    assert send("requests", auth, "GET", server.url + "/api/v3/account").status == 200
+    first, second = [h for h in server.hits if h.target.startswith("/api/v3/account")]
+    assert "session=abc" not in first.headers.get("Cookie", "")
+    assert second.headers.get("Cookie") == "session=abc"
