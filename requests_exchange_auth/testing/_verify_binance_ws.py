@@ -150,7 +150,9 @@ def check_websocket(
         return _missing("params")
     if session_key is not None and "signature" not in params and not logon:
         return _timing_verdict(params, now, None)
-    failure = _key_failure(params, accounts, logon) or _signature_failure(params, accounts)
+    failure = _key_failure(params, accounts, logon)
+    if failure is None:  # not `or`: a rejection is a false Verdict
+        failure = _signature_failure(params, accounts)
     if failure is not None:
         return failure
     return _timing_verdict(params, now, websocket_payload(params))
