@@ -57,6 +57,11 @@ class LocalBinanceWebSocket:
     .. versionadded:: 0.3.0
     """
 
+    #: the server's address, ``ws://127.0.0.1:<port>/ws-api/v3``, once started
+    url: str
+    #: what the server decided about each request it checked, in order
+    verdicts: list[Verdict]
+
     def __init__(self, accounts: Mapping[str, Any] | None = None, *, clock: Clock | None = None):
         given = _accounts.binance_accounts() if accounts is None else accounts
         self._accounts = {key: binance_credential(value) for key, value in given.items()}
