@@ -563,8 +563,9 @@ def test_verifier_rejects_and_explains():
     [({"apiKey": "unknown-key-0000", "timestamp": TS, "signature": "00"}, "-2015"),
      ({"timestamp": TS, "signature": "00"}, "-1102"),
      ({"apiKey": HMAC_KEY, "timestamp": TS}, "-1102"),
-     ({"apiKey": HMAC_KEY, "timestamp": TS, "ids": [1], "signature": "00"}, "-1100")],
-    ids=["unknown-key", "no-api-key", "no-signature", "list-value"],
+     ({"apiKey": HMAC_KEY, "timestamp": TS, "ids": [1], "signature": "00"}, "-1100"),
+     (["apiKey", HMAC_KEY], "-1102")],
+    ids=["unknown-key", "no-api-key", "no-signature", "list-value", "params-not-an-object"],
 )  # fmt: skip
 def test_verifier_rejects_incomplete_requests(params, code):
     """The server's checks before the signature: key known, key and signature present,

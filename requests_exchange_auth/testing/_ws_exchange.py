@@ -61,6 +61,7 @@ class LocalBinanceWebSocket:
     url: str
     #: what the server decided about each request it checked, in order
     verdicts: list[Verdict]
+    _thread: threading.Thread  # serving, from __enter__ to __exit__
 
     def __init__(self, accounts: Mapping[str, Any] | None = None, *, clock: Clock | None = None):
         given = _accounts.binance_accounts() if accounts is None else accounts
@@ -69,7 +70,6 @@ class LocalBinanceWebSocket:
         self.verdicts: list[Verdict] = []
         self.url = ""
         self._server: Any = None
-        self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Self:
         sync = require("websockets.sync.server", extra="websocket", feature=type(self).__name__)
@@ -84,8 +84,7 @@ class LocalBinanceWebSocket:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join()
+        self._thread.join()
 
     def _connection(self, connection: Any) -> None:
         session = _Session(self._now_ms())
