@@ -23,6 +23,10 @@ class Signer(Protocol):
 
     def __call__(self, payload: bytes) -> str: ...
 
+    def plain(self, payload: bytes) -> str:
+        """The signature before any URL encoding (the WebSocket API sends it in JSON)."""
+        ...
+
 
 class HmacKeySigner(HmacSigner):
     """HMAC-SHA256 as lowercase hex (§4), which needs no encoding in a URL."""
@@ -33,7 +37,7 @@ class HmacKeySigner(HmacSigner):
     def __init__(self, secret: bytes) -> None:
         super().__init__(secret, "sha256")  # the key schedule once, not per request
 
-    __call__ = HmacSigner.hex
+    __call__ = plain = HmacSigner.hex
 
     def __reduce__(self) -> tuple[type[HmacKeySigner], tuple[bytes]]:  # type: ignore[override]
         return (HmacKeySigner, (self._key,))
@@ -59,6 +63,10 @@ class KeySigner:
 
     def __call__(self, payload: bytes) -> str:
         return quote(self._sign_b64(self._key, payload), safe="")
+
+    def plain(self, payload: bytes) -> str:
+        """Base64 as it is, for JSON (binance-websocket-api.md §3)."""
+        return self._sign_b64(self._key, payload)
 
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:
         from cryptography.hazmat.primitives import serialization as s  # noqa: PLC0415

@@ -27,6 +27,7 @@ from .._timed import (
 from .._transport import redact
 from ..exceptions import ConfigurationError
 from .binance_key import KEY_HEADER, BinanceApiKeyAuth, retry_answer
+from .binance_ws import BinanceWebSocketSigning
 
 if TYPE_CHECKING:
     import os
@@ -101,7 +102,7 @@ class BinanceOptions(TimedOptions, total=False):
     unit: Literal["ms", "us"]
 
 
-class BinanceQueryAuth(TimedAuth):
+class BinanceQueryAuth(TimedAuth, BinanceWebSocketSigning):
     """Attaches Binance SIGNED-endpoint authentication to the given Request object.
 
     Adds ``timestamp`` (and ``recvWindow`` if configured), then ``signature`` as the last
@@ -109,7 +110,8 @@ class BinanceQueryAuth(TimedAuth):
     signed payload is the query followed by the body, exactly as sent (§3, §7). The key
     goes in ``X-MBX-APIKEY``. Re-signing the same request replaces ``timestamp`` and
     ``signature`` with fresh values. One object serves spot (``/api``, ``/sapi``),
-    futures (``/fapi``, ``/dapi``) and options (``/eapi``) alike.
+    futures (``/fapi``, ``/dapi``) and options (``/eapi``) alike, and signs WebSocket API
+    requests too (:meth:`sign_websocket_params`, :meth:`session_logon_request`).
 
     Give exactly one of ``secret`` (an HMAC key) or ``private_key`` (an RSA or Ed25519
     key, which Binance recommends, §1).

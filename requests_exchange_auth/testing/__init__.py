@@ -4,7 +4,9 @@
   would and says why it fails (a :class:`Verdict`); :func:`verify_binance`,
   :func:`verify_poloniex` and :func:`verify_open_api` are the same for one scheme each;
 - :class:`LocalExchange`, a verifying exchange on 127.0.0.1 for any test framework,
-  with a route for every registered scheme;
+  with a route for every registered scheme; :class:`LocalBinanceWebSocket`, a verifying
+  Binance WebSocket API (signed requests and ``session.logon``), with
+  :func:`verify_binance_websocket` for one request frame;
 - requests-mock matchers: :func:`matcher` (and :func:`binance_matcher`,
   :func:`poloniex_matcher`, :func:`open_api_matcher`);
 - deterministic :class:`FakeClock` and :class:`CountingNonce`;
@@ -54,8 +56,10 @@ if TYPE_CHECKING:
     from ._verdict import Failure, Verdict
     from ._verify import spec_credentials, verify
     from ._verify_binance import verify_binance
+    from ._verify_binance_ws import verify_binance_websocket
     from ._verify_open_api import open_api_canonical_request, open_api_digest, verify_open_api
     from ._verify_poloniex import verify_poloniex
+    from ._ws_exchange import LocalBinanceWebSocket
 
 _HOMES = {
     "._accounts": (
@@ -73,8 +77,10 @@ _HOMES = {
     "._verdict": "Failure Verdict",
     "._verify": "spec_credentials verify",
     "._verify_binance": "verify_binance",
+    "._verify_binance_ws": "verify_binance_websocket",
     "._verify_open_api": "open_api_canonical_request open_api_digest verify_open_api",
     "._verify_poloniex": "verify_poloniex",
+    "._ws_exchange": "LocalBinanceWebSocket",
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES)
 
@@ -96,6 +102,7 @@ __all__ = [
     "Failure",
     "FakeClock",
     "Interaction",
+    "LocalBinanceWebSocket",
     "LocalExchange",
     "Received",
     "SignatureMatcher",
@@ -110,6 +117,7 @@ __all__ = [
     "spec_credentials",
     "verify",
     "verify_binance",
+    "verify_binance_websocket",
     "verify_open_api",
     "verify_poloniex",
 ]
