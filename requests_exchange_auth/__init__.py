@@ -44,6 +44,7 @@ if _typing.TYPE_CHECKING:
     from .schemes.binance_open import BinanceOpenApiJwtAuth
     from .schemes.bitget import BitgetAuth
     from .schemes.bybit import BybitAuth
+    from .schemes.coinbase import CoinbaseAuth
     from .schemes.kraken import KrakenAuth
     from .schemes.kraken_futures import KrakenFuturesAuth
     from .schemes.kucoin import KucoinAuth
@@ -73,6 +74,7 @@ _HOMES = {
     ".schemes.binance_open": "BinanceOpenApiJwtAuth",
     ".schemes.bitget": "BitgetAuth",
     ".schemes.bybit": "BybitAuth",
+    ".schemes.coinbase": "CoinbaseAuth",
     ".schemes.kraken": "KrakenAuth",
     ".schemes.kraken_futures": "KrakenFuturesAuth",
     ".schemes.kucoin": "KucoinAuth",
@@ -90,6 +92,7 @@ __all__ = [
     "BinanceServerClock",
     "BitgetAuth",
     "BybitAuth",
+    "CoinbaseAuth",
     "ConfigurationError",
     "CrossOriginRedirectError",
     "DecryptionError",

@@ -117,6 +117,10 @@ SCHEMES: tuple[Scheme, ...] = (
         "kucoin", "KuCoin",
         ".schemes.kucoin:KucoinAuth", ".testing._verify_kucoin:KUCOIN", "kucoin.md",
     ),
+    Scheme(
+        "coinbase", "Coinbase Advanced Trade",
+        ".schemes.coinbase:CoinbaseAuth", ".testing._verify_coinbase:COINBASE", "coinbase.md",
+    ),
 )  # fmt: skip
 
 
