@@ -6,8 +6,6 @@ alone, the algorithm is pinned by the registered key (the token's ``alg`` only e
 causes a rejection), and every problem is answered as Coinbase does: 401 Unauthorized.
 """
 
-# ruff: noqa: S105  # the spec's throw-away test keys are not secrets
-
 from __future__ import annotations
 
 import base64
@@ -24,7 +22,8 @@ from ._verifier import Example, Verifier, unknown_key
 
 # coinbase.md §8: keys GENERATED FOR TESTING, never valid on Coinbase
 COINBASE_EC_NAME = (
-    "organizations/f8fc7450-f4df-42bf-943c-13d8b77f0e75/apiKeys/8ff14d18-41f7-4249-8176-106c0c273f91"
+    "organizations/f8fc7450-f4df-42bf-943c-13d8b77f0e75/"
+    "apiKeys/8ff14d18-41f7-4249-8176-106c0c273f91"
 )
 COINBASE_EC_KEY = (
     "-----BEGIN EC PRIVATE KEY-----\n"
@@ -87,9 +86,9 @@ def expected_uri(received: Received, claimed: object = None) -> str:
     if not host and not received.target.startswith("/"):
         host = received.target.partition("://")[2].partition("/")[0]
     head, path = f"{received.method} ", received.path
-    if not host and isinstance(claimed, str) and claimed.startswith(head) and claimed.endswith(path):
+    if not host and isinstance(claimed, str) and claimed.startswith(head):
         middle = claimed[len(head) : len(claimed) - len(path)]
-        host = middle if "/" not in middle else ""
+        host = middle if claimed.endswith(path) and "/" not in middle else ""
     return f"{head}{host}{path}"
 
 
@@ -139,7 +138,7 @@ def check_coinbase(received: Received, accounts: Mapping[str, Any], now_s: int) 
     uri = expected_uri(received)
     parts = _parts(received)
     if parts is None:
-        detail = "no 'Authorization: Bearer <JWT>' header with a compact JWT (three base64url parts)."
+        detail = "no 'Authorization: Bearer <JWT>' header with a compact JWT (3 base64url parts)."
         return rejected(Failure.MISSING_PARAMETER, *_UNAUTHORIZED, detail, uri)
     header, claims, signature, signing_input = parts
     uri = expected_uri(received, claims.get("uri"))
@@ -158,11 +157,16 @@ def check_coinbase(received: Received, accounts: Mapping[str, Any], now_s: int) 
     if problem:
         failure = Failure.PAYLOAD_MISMATCH if "uri" in problem else Failure.MALFORMED_PARAMETER
         return rejected(failure, *_UNAUTHORIZED, problem, uri)
-    if now_s < claims["nbf"]:
-        detail = f"nbf is {claims['nbf'] - now_s} s ahead of the server's clock: sync it (§5)."
+    return _timing(claims["nbf"], claims["exp"], now_s, uri)
+
+
+def _timing(nbf: int, exp: int, now_s: int, uri: str) -> Verdict:
+    """§5: valid from nbf (no tolerance here: Coinbase's is undocumented) until exp."""
+    if now_s < nbf:
+        detail = f"nbf is {nbf - now_s} s ahead of the server's clock: sync the clock (§5)."
         return rejected(Failure.TIMESTAMP_AHEAD, *_UNAUTHORIZED, detail, uri)
-    if now_s >= claims["exp"]:
-        detail = f"the token expired {now_s - claims['exp']} s ago: make a new one per request (§5)."
+    if now_s >= exp:
+        detail = f"the token expired {now_s - exp} s ago: make a new one for each request (§5)."
         return rejected(Failure.STALE_TIMESTAMP, *_UNAUTHORIZED, detail, uri)
     return Verdict(True, payload=uri)
 

@@ -18,7 +18,8 @@ from scheme_vectors import WireVector, fixed
 # §8: keys GENERATED FOR TESTING, never valid on Coinbase (here, not from the testing kit:
 # the kit imports requests, and these vectors are signed without it too)
 COINBASE_EC_NAME = (
-    "organizations/f8fc7450-f4df-42bf-943c-13d8b77f0e75/apiKeys/8ff14d18-41f7-4249-8176-106c0c273f91"
+    "organizations/f8fc7450-f4df-42bf-943c-13d8b77f0e75/"
+    "apiKeys/8ff14d18-41f7-4249-8176-106c0c273f91"
 )
 COINBASE_EC_KEY = (
     "-----BEGIN EC PRIVATE KEY-----\n"
