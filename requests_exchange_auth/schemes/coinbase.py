@@ -106,7 +106,7 @@ class CoinbaseAuth(TimedAuth):
         than P-256, base64 that is not 32 or 64 bytes), naming it but showing no key.
     :raises MissingDependencyError: without ``cryptography`` or PyJWT.
 
-    .. versionadded:: 0.4.0
+    .. versionadded:: 0.3.0
     """
 
     exchange = "Coinbase"

@@ -200,8 +200,9 @@ class CoinbaseVerifier(Verifier):
         "one space, the host and the path as sent, without the query."
     )
     examples = (
-        Example("GET accounts, an ECDSA key", "GET", "/api/v3/brokerage/accounts",
-                params={"limit": "5"}),
+        Example("GET accounts, an ECDSA key", "GET", "/api/v3/brokerage/accounts"),
+        Example("GET with a query (not signed)", "GET", "/api/v3/brokerage/orders/historical/batch",
+                params={"product_ids": "BTC-USD", "limit": "10"}),
         Example("POST an order, a JSON body", "POST", "/api/v3/brokerage/orders", json=_ORDER),
         Example("Coinbase App v2, an Ed25519 key", "GET", "/v2/accounts",
                 account={"api_key_name": COINBASE_ED_NAME, "private_key": COINBASE_ED_KEY}),
