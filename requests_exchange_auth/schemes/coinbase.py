@@ -158,7 +158,11 @@ class CoinbaseAuth(TimedAuth):
             "exp": now + LIFETIME_S,
             "uri": f"{draft.method} {host}{parts.path or '/'}",  # §3: no query, verbatim
         }
-        headers = {"kid": self._api_key, "nonce": self._nonce()}
+        nonce = self._nonce()
+        if type(nonce) is not str:
+            msg = f"jwt_nonce returned {type(nonce).__name__}; it must return a str, such as secrets.token_hex(32)."
+            raise ConfigurationError(msg)
+        headers = {"kid": self._api_key, "nonce": nonce}
         draft.headers[AUTH_HEADER] = f"Bearer {self._signer.token(claims, headers)}"
 
     def rejects_timestamp(self, status: int, body: bytes) -> bool:
