@@ -113,7 +113,9 @@ class CoinbaseAuth(TimedAuth):
     owned_headers = (AUTH_HEADER,)
     env_prefix = "COINBASE"
     credential_fields = ("private_key",)
-    signs_body = False  # §2: neither query nor body is signed
+    # §2: the body is not signed, but §7 step 4 checks its kind (JSON or none), so a
+    # stream, which cannot be checked without reading it, is refused as by signing schemes
+    signs_body = True
     key_param = "api_key_name"
     units = ("s",)  # §5: nbf = clock() // 10**9
     rejection_statuses = frozenset({401})  # §6: every JWT problem
