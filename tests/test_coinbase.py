@@ -16,7 +16,7 @@ import httpx
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from scheme_vectors.coinbase import (
     CASES,
     EC,
@@ -126,11 +126,13 @@ def test_c9_the_same_key_three_ways_gives_the_same_token(form):
 def test_spec_vectors_on_the_local_exchange(transport, case):
     """Every vector sent for real is accepted; its token with one byte changed is not, but
     its query and body may change: Coinbase signs neither (§2)."""
-    name, account, method, path, body, _ = case
+    _, account, method, path, body, _ = case
     clock = FakeClock(NOW_NS)
     with LocalExchange(clock=clock) as exchange:
         auth = make(account)
-        reply = send(transport, auth, method, exchange.url + path, body=body, headers=JSON if body else {})
+        reply = send(
+            transport, auth, method, exchange.url + path, body=body, headers=JSON if body else {}
+        )
         assert reply.status == 200, exchange.received[-1].verdict
         received = exchange.received[-1].request
         token = bearer(received.headers)
@@ -139,8 +141,9 @@ def test_spec_vectors_on_the_local_exchange(transport, case):
             if changed["Authorization"] != received.headers["Authorization"]:
                 again = Received(received.method, received.target, changed, received.body)
                 assert exchange.handle(again)[0] == 401
-        unsigned = Received(received.method, received.target + ("&" if "?" in path else "?") + "x=1",
-                            received.headers, received.body[:-1] + b" }" if body else b"")  # fmt: skip
+        target = received.target + ("&" if "?" in path else "?") + "x=1"
+        respaced = received.body[:-1] + b" }" if body else b""
+        unsigned = Received(received.method, target, received.headers, respaced)
         assert exchange.handle(unsigned)[0] == 200, exchange.received[-1].verdict
 
 
@@ -175,8 +178,8 @@ def test_resigning_replaces_the_token_and_leaves_the_request_alone():
 
 
 @pytest.mark.parametrize(("url", "uri"), [
-    ("https://api.coinbase.com:443/api/v3/brokerage/accounts", "api.coinbase.com/api/v3/brokerage/accounts"),
-    ("https://api.coinbase.com:8443/api/v3/brokerage/accounts", "api.coinbase.com:8443/api/v3/brokerage/accounts"),
+    ("https://api.coinbase.com:443/v2/accounts", "api.coinbase.com/v2/accounts"),
+    ("https://api.coinbase.com:8443/v2/accounts", "api.coinbase.com:8443/v2/accounts"),
     ("https://user:pw@api.coinbase.com/v2/accounts", "api.coinbase.com/v2/accounts"),
     ("https://api.coinbase.com/v2/accounts/a%2Fb?limit=1#x", "api.coinbase.com/v2/accounts/a%2Fb"),
     ("https://api.coinbase.com", "api.coinbase.com/"),
@@ -220,7 +223,8 @@ _ED_KEY = serialization.load_pem_private_key(ED_FORMS["pem"].encode(), None)
     (ED, base64.b64encode(base64.b64decode(ED["private_key"])[:32]).decode(), "EdDSA"),
     (ED, " " + ED["private_key"][:40] + "\n" + ED["private_key"][40:] + "\n", "EdDSA"),
     (ED, _ED_KEY, "EdDSA"),
-], ids=["sec1-bytes", "ec-pkcs8", "ec-escaped", "ec-object", "ed-seed", "ed-spaced", "ed-object"])  # fmt: skip
+], ids=["sec1-bytes", "ec-pkcs8", "ec-escaped", "ec-object", "ed-seed", "ed-spaced",
+        "ed-object"])  # fmt: skip
 def test_every_key_form_signs_what_the_public_key_verifies(account, key, alg):
     """§1: SEC 1 and PKCS#8 EC PEM, escaped newlines, the 32-byte seed, base64 with
     whitespace and key objects; the token verifies with the spec's public key."""
@@ -371,7 +375,10 @@ def test_a_token_ahead_of_the_server_or_for_another_path_is_rejected():
     headers = dict(r.headers, Host="api.coinbase.com")
     received = Received("GET", "/api/v3/brokerage/accounts", headers)
     assert exchange.handle(received)[0] == 200
-    assert exchange.handle(Received("GET", received.target, dict(headers, Host="evil.example")))[0] == 401
+    assert (
+        exchange.handle(Received("GET", received.target, dict(headers, Host="evil.example")))[0]
+        == 401
+    )
 
 
 def test_a_401_resends_once_after_syncing_with_coinbases_clock(local_exchange):
@@ -382,7 +389,10 @@ def test_a_401_resends_once_after_syncing_with_coinbases_clock(local_exchange):
     local_exchange.clock_offset_ms = 600_000
     auth = CoinbaseAuth(**EC, clock=clock, retry_invalid_timestamp=True)
     assert requests.get(url, auth=auth, timeout=10).status_code == 200
-    assert [r.verdict.ok for r in local_exchange.received if r.scheme == "coinbase"] == [False, True]
+    assert [r.verdict.ok for r in local_exchange.received if r.scheme == "coinbase"] == [
+        False,
+        True,
+    ]
 
 
 def test_the_verifier_pins_the_algorithm_to_the_key():

@@ -63,7 +63,9 @@ def ccxt_coinbase():
     """ccxt's coinbase for each key, its clock pinned; its nonce stays its own."""
     exchanges = {}
     for alg, account in (("ES256", EC), ("EdDSA", ED)):
-        exchange = ccxt.coinbase({"apiKey": account["api_key_name"], "secret": account["private_key"]})
+        exchange = ccxt.coinbase(
+            {"apiKey": account["api_key_name"], "secret": account["private_key"]}
+        )
         exchange.seconds = lambda: NOW_S
         exchanges[alg] = exchange
     return exchanges
@@ -147,10 +149,16 @@ def test_where_the_sdk_and_ccxt_differ_from_the_spec(pinned_sdk, ccxt_coinbase):
     token, path, _ = _ours(case)
     uri = pinned_sdk.format_jwt_uri("GET", path)
     theirs = pinned_sdk.build_rest_jwt(uri, EC["api_key_name"], EC["private_key"])
-    assert list(_decoded(token)[1]) == list(_decoded(theirs)[1]) == ["sub", "iss", "nbf", "exp", "uri"]
+    assert (
+        list(_decoded(token)[1]) == list(_decoded(theirs)[1]) == ["sub", "iss", "nbf", "exp", "uri"]
+    )
     es256 = ccxt_coinbase["ES256"].sign("brokerage/accounts", ["v3", "private"], "GET", {})
     claims = _decoded(es256["headers"]["Authorization"].removeprefix("Bearer "))[1]
-    assert (claims["iss"], claims["aud"], claims["iat"]) == ("coinbase-cloud", ["retail_rest_api_proxy"], NOW_S)
+    assert (claims["iss"], claims["aud"], claims["iat"]) == (
+        "coinbase-cloud",
+        ["retail_rest_api_proxy"],
+        NOW_S,
+    )
     eddsa = ccxt_coinbase["EdDSA"].sign("brokerage/accounts", ["v3", "private"], "GET", {})
     claims = _decoded(eddsa["headers"]["Authorization"].removeprefix("Bearer "))[1]
     assert (claims["iss"], claims["aud"], "uri" in claims) == ("cdp", ["cdp_service"], False)

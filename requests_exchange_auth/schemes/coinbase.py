@@ -162,7 +162,8 @@ class CoinbaseAuth(TimedAuth):
         }
         nonce = self._nonce()
         if type(nonce) is not str:
-            msg = f"jwt_nonce returned {type(nonce).__name__}; it must return a str, such as secrets.token_hex(32)."
+            kind = type(nonce).__name__
+            msg = f"jwt_nonce returned {kind}; it must return a str (secrets.token_hex(32))."
             raise ConfigurationError(msg)
         headers = {"kid": self._api_key, "nonce": nonce}
         draft.headers[AUTH_HEADER] = f"Bearer {self._signer.token(claims, headers)}"
