@@ -250,7 +250,8 @@ class CoinbaseVerifier(Verifier):
         """The uri the token must carry, and the claims it does carry."""
         parts = _parts(received)
         claims = json.dumps(parts[1]) if parts else "(no readable token)"
-        return f"{expected_uri(received)}\n\nclaims: {claims}"
+        uri = expected_uri(received, parts[1].get("uri") if parts else None)
+        return f"{uri}\n\nclaims: {claims}"
 
 
 def _iso(seconds: int) -> str:
