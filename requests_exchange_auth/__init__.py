@@ -47,6 +47,7 @@ if _typing.TYPE_CHECKING:
     from .schemes.kraken import KrakenAuth
     from .schemes.kraken_futures import KrakenFuturesAuth
     from .schemes.kucoin import KucoinAuth
+    from .schemes.mexc import MexcAuth
     from .schemes.okx import OkxAuth
     from .schemes.poloniex import PoloniexAuth
     from .schemes.poloniex_legacy import PoloniexBodyDigestAuth
@@ -76,6 +77,7 @@ _HOMES = {
     ".schemes.kraken": "KrakenAuth",
     ".schemes.kraken_futures": "KrakenFuturesAuth",
     ".schemes.kucoin": "KucoinAuth",
+    ".schemes.mexc": "MexcAuth",
     ".schemes.okx": "OkxAuth",
     ".schemes.poloniex": "PoloniexAuth",
     ".schemes.poloniex_legacy": "PoloniexBodyDigestAuth",
@@ -100,6 +102,7 @@ __all__ = [
     "KrakenAuth",
     "KrakenFuturesAuth",
     "KucoinAuth",
+    "MexcAuth",
     "MissingDependencyError",
     "MonotonicNonce",
     "NonceError",

@@ -117,6 +117,10 @@ SCHEMES: tuple[Scheme, ...] = (
         "kucoin", "KuCoin",
         ".schemes.kucoin:KucoinAuth", ".testing._verify_kucoin:KUCOIN", "kucoin.md",
     ),
+    Scheme(
+        "mexc", "MEXC spot v3 SIGNED",
+        ".schemes.mexc:MexcAuth", ".testing._verify_mexc:MEXC", "mexc.md",
+    ),
 )  # fmt: skip
 
 
