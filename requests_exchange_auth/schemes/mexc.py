@@ -5,20 +5,20 @@ Specification: ``specs/mexc.md``; section numbers below refer to it.
 
 from __future__ import annotations
 
-import re
+import string
 from typing import TYPE_CHECKING, Any
 
 from .. import _credentials
 from .._auth import AuthOptions
 from .._bodies import form_text, set_form_text
 from .._draft import Draft
-from .._params import append_param, decoded_query, has_param, join_url, remove_params, split_url
+from .._params import decoded_query, join_url, remove_params, split_url
 from .._retry import Answer, Attempt
 from .._signing import HmacSigner
 from .._time import Clock
 from .._timed import TimedAuth, TimedOptions, TimeEndpoint, endpoint_at, json_answer
 from ..exceptions import ConfigurationError
-from .binance import _holds_owned, _place_timestamp  # §1: placed as Binance places them
+from .binance import _place_timestamp  # §1, §7: placed where Binance places it
 
 if TYPE_CHECKING:
     import os
@@ -32,13 +32,30 @@ KEY_HEADER = "X-MEXC-APIKEY"
 _SIGNATURE = ("signature",)
 _INVALID_TIMESTAMP = 700003  # §6: "Timestamp for this request is outside of the recvWindow."
 _MAX_WINDOW = 60000  # §5: "The max cannot go beyond 60,000" (700005)
-# Text of unreserved characters, '=' and '&' alone is canonical already (§4).
-_CANONICAL = re.compile(r"[A-Za-z0-9._~=&-]*").fullmatch
+# Text of unreserved characters, '=' and '&' alone is canonical already (§4); deleting
+# them from its bytes leaves nothing (bytes.translate: one C table pass, cheaper than re).
+_CANONICAL_BYTES = (string.ascii_letters + string.digits + "-_.~=&").encode()
+
+
+def _is_canonical(part: str) -> bool:
+    """Whether ``part`` is made only of characters that canonical text keeps literal."""
+    return not part.encode().translate(None, _CANONICAL_BYTES)
 
 
 def _server_time(answer: Any) -> object:
     """§5: ``GET /api/v3/time`` answers ``{"serverTime": 1645539742000}``."""
     return answer["serverTime"]
+
+
+def _has(part: str, piece: str) -> bool:
+    """Whether canonical text holds a ``name=`` piece (``piece`` is ``"name="``)."""
+    return piece in part and (part.startswith(piece) or f"&{piece}" in part)
+
+
+def _owned(part: str) -> bool:
+    """Cheap pre-check: canonical text may hold ``timestamp`` or ``signature`` (the
+    exact edits that follow tell a name from a value)."""
+    return "timestamp=" in part or "signature=" in part
 
 
 def canonical(part: str) -> str:
@@ -49,7 +66,7 @@ def canonical(part: str) -> str:
     uppercase ``%XX`` (a space ``%20``, a plus ``%2B``, ``(`` ``%28``), in the given order.
     Canonical text is a fixed point: re-signing leaves it as it is.
     """
-    if _CANONICAL(part):  # the common case: nothing to decode or encode
+    if _is_canonical(part):  # the common case: nothing to decode or encode
         return part
     return decoded_query(part)[0]
 
@@ -134,23 +151,25 @@ class MexcAuth(TimedAuth):
         """§7: canonical text (§4), fresh ``recvWindow``/``timestamp``, ``signature`` last."""
         base, query, fragment = split_url(draft.url)
         body = form_text(draft, "MexcAuth")
-        query = canonical(query)
-        if body is not None:
-            body = canonical(body)
+        query = canonical(query) if query else query
+        body = None if body is None else canonical(body)
+        # Canonical text spells every name literally and escapes '=' and '&' in values,
+        # so a name is owned exactly when "name=" opens the text or follows an '&'.
         stamp = f"timestamp={self._timestamp()}"
         placed = False
-        if _holds_owned(query) or (body is not None and _holds_owned(body)):
+        if _owned(query) or (body is not None and _owned(body)):
             query = remove_params(query, _SIGNATURE)
             body = None if body is None else remove_params(body, _SIGNATURE)
             query, body, placed = _place_timestamp(query, body, stamp)
         # §2: our parameters go at the end of the body when there is one, else the query.
-        ours = body if body is not None else query
-        if self._recv_window is not None and not (
-            has_param(query, "recvWindow") or (body is not None and has_param(body, "recvWindow"))
+        ours = query if body is None else body
+        window = self._recv_window
+        if window is not None and not (
+            _has(query, "recvWindow=") or (body is not None and _has(body, "recvWindow="))
         ):
-            ours = append_param(ours, self._recv_window)  # §5: before timestamp
+            ours = f"{ours}&{window}" if ours else window  # §5: before timestamp
         if not placed:
-            ours = append_param(ours, stamp)
+            ours = f"{ours}&{stamp}" if ours else stamp
         # §3: totalParams is the query followed by the body, no separator.
         total = ours if body is None else query + ours
         ours = f"{ours}&signature={self._signer.hex(total.encode())}"
