@@ -48,6 +48,7 @@ if _typing.TYPE_CHECKING:
     from .schemes.kraken_futures import KrakenFuturesAuth
     from .schemes.kucoin import KucoinAuth
     from .schemes.mexc import MexcAuth
+    from .schemes.mexc_futures import MexcFuturesAuth
     from .schemes.okx import OkxAuth
     from .schemes.poloniex import PoloniexAuth
     from .schemes.poloniex_legacy import PoloniexBodyDigestAuth
@@ -78,6 +79,7 @@ _HOMES = {
     ".schemes.kraken_futures": "KrakenFuturesAuth",
     ".schemes.kucoin": "KucoinAuth",
     ".schemes.mexc": "MexcAuth",
+    ".schemes.mexc_futures": "MexcFuturesAuth",
     ".schemes.okx": "OkxAuth",
     ".schemes.poloniex": "PoloniexAuth",
     ".schemes.poloniex_legacy": "PoloniexBodyDigestAuth",
@@ -103,6 +105,7 @@ __all__ = [
     "KrakenFuturesAuth",
     "KucoinAuth",
     "MexcAuth",
+    "MexcFuturesAuth",
     "MissingDependencyError",
     "MonotonicNonce",
     "NonceError",
