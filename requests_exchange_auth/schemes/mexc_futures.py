@@ -101,16 +101,16 @@ class MexcFuturesAuth(TimedAuth):
     def _param_string(self, draft: Draft) -> bytes:
         """§9: GET/DELETE sign the sorted, encoded query (written back as the URL's);
         POST signs the JSON body as sent, "" when there is none."""
-        base, query, fragment = split_url(draft.url)
         if draft.method in _QUERY_METHODS:
             no_body(draft, "MexcFuturesAuth")
+            base, query, fragment = split_url(draft.url)
             if not query:
                 return b""
             wire = decoded_query(query, sort=True)[0]
             draft.url = join_url(base, wire, fragment)
             return wire.encode()
         if draft.method == "POST":
-            if query:
+            if "?" in draft.url and split_url(draft.url)[1]:
                 msg = (
                     "MexcFuturesAuth signs a POST's JSON body only, and this POST has a "
                     "query, which MEXC would not see signed; move the parameters into "
