@@ -364,3 +364,21 @@ def test_binance_keeps_its_own_api_paths():
         assert requests.get(exchange.url + "/api/v3/account", auth=auth, timeout=5).ok
         assert requests.get(exchange.url + "/api/v3/account", auth=MEXC.make_auth(), timeout=5).ok
         assert [r.scheme for r in exchange.received] == ["binance", "mexc"]
+
+
+def test_end_to_end_accepted_and_one_changed_byte_rejected():
+    """Over HTTP to the local exchange: the signed order is accepted; the same bytes with
+    one byte of the body changed get 700002."""
+    with LocalExchange() as exchange, requests.Session() as session:
+        auth = MEXC.make_auth(recv_window=5000)
+        signed = auth.sign(
+            "POST",
+            exchange.url + "/api/v3/order",
+            body=b"symbol=BTCUSDT&side=BUY",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        ok = session.post(signed.url, data=signed.body, headers=signed.headers, timeout=5)
+        changed = signed.body.replace(b"BUY", b"BUZ")
+        bad = session.post(signed.url, data=changed, headers=signed.headers, timeout=5)
+    assert ok.status_code == 200, ok.text
+    assert (bad.status_code, bad.json()["code"]) == (400, 700002)

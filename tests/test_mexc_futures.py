@@ -195,3 +195,16 @@ def test_the_window_is_ten_seconds_each_way():
     for offset, ok in ((WINDOW_MS, True), (WINDOW_MS + 1, False), (-WINDOW_MS + 1, True)):
         exchange = LocalExchange(clock=FakeClock(CLOCK_NS + offset * 1_000_000))
         assert exchange.handle(received)[1]["success"] is ok, offset
+
+
+def test_end_to_end_accepted_and_one_changed_byte_rejected():
+    """Over HTTP to the local exchange: the signed order is accepted; the same bytes with
+    one byte of the JSON body changed get 602."""
+    with LocalExchange() as exchange, requests.Session() as session:
+        url = exchange.url + "/api/v1/private/order/submit"
+        signed = MEXC_FUTURES.make_auth().sign("POST", url, body=ORDER)
+        ok = session.post(url, data=signed.body, headers=signed.headers, timeout=5)
+        changed = signed.body.replace(b'"vol":1', b'"vol":2')
+        bad = session.post(url, data=changed, headers=signed.headers, timeout=5)
+    assert ok.json()["success"] is True, ok.text
+    assert (bad.status_code, bad.json()["code"]) == (200, 602)
