@@ -48,6 +48,8 @@ if _typing.TYPE_CHECKING:
     from .schemes.kraken import KrakenAuth
     from .schemes.kraken_futures import KrakenFuturesAuth
     from .schemes.kucoin import KucoinAuth
+    from .schemes.mexc import MexcAuth
+    from .schemes.mexc_futures import MexcFuturesAuth
     from .schemes.okx import OkxAuth
     from .schemes.poloniex import PoloniexAuth
     from .schemes.poloniex_legacy import PoloniexBodyDigestAuth
@@ -78,6 +80,8 @@ _HOMES = {
     ".schemes.kraken": "KrakenAuth",
     ".schemes.kraken_futures": "KrakenFuturesAuth",
     ".schemes.kucoin": "KucoinAuth",
+    ".schemes.mexc": "MexcAuth",
+    ".schemes.mexc_futures": "MexcFuturesAuth",
     ".schemes.okx": "OkxAuth",
     ".schemes.poloniex": "PoloniexAuth",
     ".schemes.poloniex_legacy": "PoloniexBodyDigestAuth",
@@ -103,6 +107,8 @@ __all__ = [
     "KrakenAuth",
     "KrakenFuturesAuth",
     "KucoinAuth",
+    "MexcAuth",
+    "MexcFuturesAuth",
     "MissingDependencyError",
     "MonotonicNonce",
     "NonceError",

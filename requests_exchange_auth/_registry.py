@@ -121,6 +121,15 @@ SCHEMES: tuple[Scheme, ...] = (
         "coinbase", "Coinbase Advanced Trade",
         ".schemes.coinbase:CoinbaseAuth", ".testing._verify_coinbase:COINBASE", "coinbase.md",
     ),
+    Scheme(
+        "mexc", "MEXC spot v3 SIGNED",
+        ".schemes.mexc:MexcAuth", ".testing._verify_mexc:MEXC", "mexc.md",
+    ),
+    Scheme(
+        "mexc-futures", "MEXC futures (contract API)",
+        ".schemes.mexc_futures:MexcFuturesAuth",
+        ".testing._verify_mexc_futures:MEXC_FUTURES", "mexc.md",
+    ),
 )  # fmt: skip
 
 
