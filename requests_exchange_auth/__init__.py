@@ -44,6 +44,7 @@ if _typing.TYPE_CHECKING:
     from .schemes.binance_open import BinanceOpenApiJwtAuth
     from .schemes.bitget import BitgetAuth
     from .schemes.bybit import BybitAuth
+    from .schemes.gate import GateAuth
     from .schemes.kraken import KrakenAuth
     from .schemes.kraken_futures import KrakenFuturesAuth
     from .schemes.kucoin import KucoinAuth
@@ -73,6 +74,7 @@ _HOMES = {
     ".schemes.binance_open": "BinanceOpenApiJwtAuth",
     ".schemes.bitget": "BitgetAuth",
     ".schemes.bybit": "BybitAuth",
+    ".schemes.gate": "GateAuth",
     ".schemes.kraken": "KrakenAuth",
     ".schemes.kraken_futures": "KrakenFuturesAuth",
     ".schemes.kucoin": "KucoinAuth",
@@ -96,6 +98,7 @@ __all__ = [
     "ExchangeAdapter",
     "ExchangeAuthError",
     "FileNonce",
+    "GateAuth",
     "InsecureTransportError",
     "KrakenAuth",
     "KrakenFuturesAuth",

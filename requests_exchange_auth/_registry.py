@@ -117,6 +117,10 @@ SCHEMES: tuple[Scheme, ...] = (
         "kucoin", "KuCoin",
         ".schemes.kucoin:KucoinAuth", ".testing._verify_kucoin:KUCOIN", "kucoin.md",
     ),
+    Scheme(
+        "gate", "Gate APIv4",
+        ".schemes.gate:GateAuth", ".testing._verify_gate:GATE", "gate.md",
+    ),
 )  # fmt: skip
 
 
