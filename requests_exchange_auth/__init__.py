@@ -42,6 +42,7 @@ if _typing.TYPE_CHECKING:
     from .schemes.binance import BinanceQueryAuth
     from .schemes.binance_key import BinanceApiKeyAuth
     from .schemes.binance_open import BinanceOpenApiJwtAuth
+    from .schemes.bingx import BingxAuth
     from .schemes.bitget import BitgetAuth
     from .schemes.bybit import BybitAuth
     from .schemes.gate import GateAuth
@@ -72,6 +73,7 @@ _HOMES = {
     ".schemes.binance": "BinanceQueryAuth",
     ".schemes.binance_key": "BinanceApiKeyAuth",
     ".schemes.binance_open": "BinanceOpenApiJwtAuth",
+    ".schemes.bingx": "BingxAuth",
     ".schemes.bitget": "BitgetAuth",
     ".schemes.bybit": "BybitAuth",
     ".schemes.gate": "GateAuth",
@@ -90,6 +92,7 @@ __all__ = [
     "BinanceOpenApiJwtAuth",
     "BinanceQueryAuth",
     "BinanceServerClock",
+    "BingxAuth",
     "BitgetAuth",
     "BybitAuth",
     "ConfigurationError",

@@ -121,6 +121,10 @@ SCHEMES: tuple[Scheme, ...] = (
         "gate", "Gate APIv4",
         ".schemes.gate:GateAuth", ".testing._verify_gate:GATE", "gate.md",
     ),
+    Scheme(
+        "bingx", "BingX",
+        ".schemes.bingx:BingxAuth", ".testing._verify_bingx:BINGX", "bingx.md",
+    ),
 )  # fmt: skip
 
 
