@@ -13,7 +13,7 @@ from .. import _credentials
 from .._auth import AuthOptions
 from .._bodies import json_body
 from .._draft import Draft
-from .._params import decoded_query, join_url, path_of, split_url
+from .._params import decoded_query, join_url, split_url
 from .._retry import Answer, Attempt
 from .._signing import HmacSigner
 from .._time import Clock
@@ -96,14 +96,17 @@ class GateAuth(TimedAuth):
     def _sign(self, draft: Draft) -> None:
         """§7: the body policy, the canonical query (§4), the string of §3, the headers."""
         body = json_body(draft, "GateAuth")
-        body_hash = hashlib.sha512(body).hexdigest() if body else EMPTY_BODY_HASH
-        base, query, fragment = split_url(draft.url)
-        signed_query = ""
-        if query:
-            wire, signed_query = decoded_query(query)
-            draft.url = join_url(base, wire, fragment)
+        body_hash = hashlib.sha512(body).digest().hex() if body else EMPTY_BODY_HASH
+        url, signed_query = draft.url, ""
+        if "?" in url or "#" in url:  # a POST's URL usually has neither: nothing to split
+            url, query, fragment = split_url(url)
+            if query:
+                wire, signed_query = decoded_query(query)
+                draft.url = join_url(url, wire, fragment)
+        slash = url.find("/", url.find("//") + 2)  # §3: the path, as on the request line
+        path = url[slash:] if slash >= 0 else "/"
         stamp = str(self._timestamp())
-        text = f"{draft.method}\n{path_of(base)}\n{signed_query}\n{body_hash}\n{stamp}"
+        text = f"{draft.method}\n{path}\n{signed_query}\n{body_hash}\n{stamp}"
         headers = draft.headers
         headers[TIMESTAMP_HEADER] = stamp
         headers[SIGN_HEADER] = self._signer.hex(text.encode())
