@@ -42,9 +42,11 @@ if _typing.TYPE_CHECKING:
     from .schemes.binance import BinanceQueryAuth
     from .schemes.binance_key import BinanceApiKeyAuth
     from .schemes.binance_open import BinanceOpenApiJwtAuth
+    from .schemes.bingx import BingxAuth
     from .schemes.bitget import BitgetAuth
     from .schemes.bybit import BybitAuth
     from .schemes.coinbase import CoinbaseAuth
+    from .schemes.gate import GateAuth
     from .schemes.kraken import KrakenAuth
     from .schemes.kraken_futures import KrakenFuturesAuth
     from .schemes.kucoin import KucoinAuth
@@ -74,9 +76,11 @@ _HOMES = {
     ".schemes.binance": "BinanceQueryAuth",
     ".schemes.binance_key": "BinanceApiKeyAuth",
     ".schemes.binance_open": "BinanceOpenApiJwtAuth",
+    ".schemes.bingx": "BingxAuth",
     ".schemes.bitget": "BitgetAuth",
     ".schemes.bybit": "BybitAuth",
     ".schemes.coinbase": "CoinbaseAuth",
+    ".schemes.gate": "GateAuth",
     ".schemes.kraken": "KrakenAuth",
     ".schemes.kraken_futures": "KrakenFuturesAuth",
     ".schemes.kucoin": "KucoinAuth",
@@ -94,6 +98,7 @@ __all__ = [
     "BinanceOpenApiJwtAuth",
     "BinanceQueryAuth",
     "BinanceServerClock",
+    "BingxAuth",
     "BitgetAuth",
     "BybitAuth",
     "CoinbaseAuth",
@@ -103,6 +108,7 @@ __all__ = [
     "ExchangeAdapter",
     "ExchangeAuthError",
     "FileNonce",
+    "GateAuth",
     "InsecureTransportError",
     "KrakenAuth",
     "KrakenFuturesAuth",

@@ -130,6 +130,14 @@ SCHEMES: tuple[Scheme, ...] = (
         ".schemes.mexc_futures:MexcFuturesAuth",
         ".testing._verify_mexc_futures:MEXC_FUTURES", "mexc.md",
     ),
+    Scheme(
+        "gate", "Gate APIv4",
+        ".schemes.gate:GateAuth", ".testing._verify_gate:GATE", "gate.md",
+    ),
+    Scheme(
+        "bingx", "BingX",
+        ".schemes.bingx:BingxAuth", ".testing._verify_bingx:BINGX", "bingx.md",
+    ),
 )  # fmt: skip
 
 
