@@ -80,23 +80,31 @@ def test_four_processes_of_four_threads_on_one_key_are_never_rejected(
 
 
 def test_a_killed_holder_frees_the_order_within_its_lease(redis_server, exchange):
-    """A holder killed with SIGKILL keeps the order at most its lease; the others go on."""
+    """A holder killed with SIGKILL keeps the order at most its lease; the others go on.
+
+    The others are started (and their imports done) before the hold is taken, so the
+    time to their first arrival is the lease plus sending, not a process start-up on a
+    loaded machine.
+    """
     lease = 1.5
     context = multiprocessing.get_context("spawn")
     held, results = context.Event(), context.Queue()
+    stamps = arrivals(exchange)
+    start = context.Barrier(3)  # the two others and this test
+    job = order_workers.Job(redis_server, KEY, exchange.url + "/tradingApi", 2, 5, lease)
+    others = [
+        context.Process(target=order_workers.send_ordered, args=(job, start, results))
+        for _ in range(2)
+    ]
+    for other in others:
+        other.start()
     holder = context.Process(
         target=order_workers.hold_forever, args=(redis_server, KEY, lease, held, results)
     )
     holder.start()
     assert held.wait(60)
     _, held_at, _ = results.get(timeout=10)
-    stamps = arrivals(exchange)
-    start = context.Barrier(2)
-    job = order_workers.Job(redis_server, KEY, exchange.url + "/tradingApi", 2, 5, lease)
-    args = (job, start, results)
-    others = [context.Process(target=order_workers.send_ordered, args=args) for _ in range(2)]
-    for other in others:
-        other.start()
+    start.wait(timeout=60)  # the others now queue behind the hold
     time.sleep(0.2)
     os.kill(holder.pid, signal.SIGKILL)
     holder.join(timeout=10)
@@ -106,7 +114,9 @@ def test_a_killed_holder_frees_the_order_within_its_lease(redis_server, exchange
 
     assert statuses == [200] * 20
     assert exchange.rejected == []
-    assert min(stamps) - held_at <= lease + 1.0  # freed when the lease ran out, not later
+    waited = min(stamps) - held_at
+    assert waited >= lease - 0.25  # the dead holder kept the order until its lease ran out
+    assert waited <= lease + 2.0  # and not later: the lease freed it, not a timeout
 
 
 @pytest.fixture
