@@ -26,7 +26,8 @@ ccxt = pytest.importorskip("ccxt", reason="ccxt is not installed")
 PARITY = settings(max_examples=2000, deadline=None, derandomize=True, database=None)
 PUBLIC = {"ES256": EC_PUBLIC_PEM, "EdDSA": ED_PUBLIC_PEM}
 # Ed25519 keys came to the SDK in 1.8.3; the tests extra allows 1.7 (1.8 pins websockets
-# below 14, python-kraken-sdk needs 14.1 or later): with 1.7, Ed25519 is checked with ccxt
+# below 14, python-kraken-sdk needs 14.1 or later; tox installs 1.8.3+ without its
+# dependencies): with 1.7, Ed25519 is checked with ccxt only
 SDK_EDDSA = hasattr(sdk, "_load_private_key")
 
 _SEGMENT = st.text(string.ascii_letters + string.digits + "-_", min_size=1, max_size=12)
