@@ -343,3 +343,19 @@ def test_a_fork_during_a_draw_leaves_the_child_usable():
         if pid == 0:  # pragma: no cover - the child reports through its exit status
             os._exit(0 if nonce() > before else 1)
     assert child_exit_code(pid, "the generator's lock") == 0
+
+
+def test_the_other_generators_import_from_the_nonce_module():
+    """FileNonce, OrderedNonce and RedisNonce load on first use; other names do not exist."""
+    import importlib
+
+    from requests_exchange_auth import _file_nonce, _ordered, _redis_nonce
+
+    nonce_module = importlib.import_module("requests_exchange_auth.nonce")
+    assert nonce_module.FileNonce is _file_nonce.FileNonce
+    assert nonce_module.OrderedNonce is _ordered.OrderedNonce
+    assert nonce_module.RedisNonce is _redis_nonce.RedisNonce
+    with pytest.raises(
+        AttributeError, match="module 'requests_exchange_auth.nonce' has no attribute 'Nonce'"
+    ):
+        _ = nonce_module.Nonce

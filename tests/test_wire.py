@@ -9,9 +9,12 @@ from requests_exchange_auth import (
     BinanceOpenApiJwtAuth,
     BinanceQueryAuth,
     ConfigurationError,
+    CrossOriginRedirectError,
+    InsecureTransportError,
     PoloniexBodyDigestAuth,
     UnsignableRequestError,
 )
+from requests_exchange_auth._requests import RedirectGuard
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
@@ -179,3 +182,26 @@ def test_recv_window_edges_that_are_refused(value, problem):
     """Just above 60000, zero or less, four decimals, a bool or NaN: refused by name."""
     with pytest.raises(ConfigurationError, match=f"recv_window {problem}"):
         BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=value)
+
+
+def _redirected(request, location):
+    response = requests.Response()
+    response.status_code = 302
+    response.headers["Location"] = location
+    response.request = request
+    return response
+
+
+def test_key_only_keeps_the_transport_and_redirect_policies():
+    """key_only() hands on allow_insecure_http and on_cross_origin_redirect (§1)."""
+    url = "http://10.0.0.1/api/v3/userDataStream"
+    strict = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET).key_only()
+    with pytest.raises(InsecureTransportError, match="http://"):
+        strict.sign("POST", url)
+    lenient = BinanceQueryAuth(
+        BINANCE_KEY, BINANCE_SECRET, allow_insecure_http=True, on_cross_origin_redirect="raise"
+    ).key_only()
+    assert lenient.sign("POST", url).headers["X-MBX-APIKEY"] == BINANCE_KEY
+    signed = lenient(prepared("POST", "https://api.binance.com/api/v3/userDataStream"))
+    with pytest.raises(CrossOriginRedirectError, match="was not followed"):
+        RedirectGuard(lenient)(_redirected(signed, "https://elsewhere.example/x"))
