@@ -38,6 +38,7 @@ from requests_exchange_auth import (
     MonotonicNonce,
     PoloniexBodyDigestAuth,
 )
+from requests_exchange_auth.nonce import check_timeout
 
 NOW_NS = 1_700_000_000_123_456_789
 HOUR_NS = 3600 * 10**9
@@ -356,6 +357,23 @@ def test_the_other_generators_import_from_the_nonce_module():
     assert nonce_module.OrderedNonce is _ordered.OrderedNonce
     assert nonce_module.RedisNonce is _redis_nonce.RedisNonce
     with pytest.raises(
-        AttributeError, match="module 'requests_exchange_auth.nonce' has no attribute 'Nonce'"
+        AttributeError, match=r"module 'requests_exchange_auth\.nonce' has no attribute 'Nonce'"
     ):
         _ = nonce_module.Nonce
+
+
+@pytest.mark.parametrize("timeout", [0.001, 1, 10.0, 86400])
+def test_a_lock_timeout_is_a_positive_number_of_seconds(timeout):
+    assert check_timeout(timeout) == timeout
+
+
+@pytest.mark.parametrize(
+    "timeout",
+    [0, -1, 0.0, True, False, "10", None, float("nan"), float("inf"), threading.TIMEOUT_MAX],
+)
+def test_any_other_lock_timeout_is_refused(timeout):
+    with pytest.raises(ConfigurationError) as caught:
+        check_timeout(timeout)
+    assert str(caught.value) == (
+        f"timeout must be a positive number of seconds (e.g. 10.0), not {timeout!r}."
+    )
