@@ -84,8 +84,8 @@ def time_url(url: str) -> str:
 def _api_of_host(host: str) -> str:
     if host == _SPOT_TESTNET:
         return "api"
-    label = host.split(".", maxsplit=1)[0]
-    return next((api for prefix, api in _HOST_API if label.startswith(prefix)), "")
+    # no prefix holds a dot: the first label starts with it exactly when the host does
+    return next((api for prefix, api in _HOST_API if host.startswith(prefix)), "")
 
 
 def _server_time(answer: dict[str, object]) -> object:
