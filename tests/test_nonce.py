@@ -377,3 +377,21 @@ def test_any_other_lock_timeout_is_refused(timeout):
     assert str(caught.value) == (
         f"timeout must be a positive number of seconds (e.g. 10.0), not {timeout!r}."
     )
+
+
+def test_shared_is_one_generator_per_process(monkeypatch):
+    """The first call makes the shared generator; every later call returns that one."""
+    monkeypatch.setattr(MonotonicNonce, "_shared", None)
+    first = MonotonicNonce.shared()
+    assert isinstance(first, MonotonicNonce)
+    assert MonotonicNonce.shared() is first
+
+
+def test_a_lock_held_at_fork_time_does_not_block_the_child():
+    """What the fork hook does in a child: a new lock, the sequence kept (a held copy
+    of the parent's lock would block every draw for ever)."""
+    nonce = MonotonicNonce(clock=frozen_clock)
+    last = nonce()
+    nonce._lock.acquire()  # another thread was mid-draw when the process forked
+    nonce._after_fork()
+    assert nonce() == last + 1

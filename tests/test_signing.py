@@ -238,3 +238,12 @@ def test_open_service_refuses_public_key_material_as_its_secret():
         "secret_key looks like public-key material (PEM, SSH or DER), which PyJWT refuses "
         "as an HMAC secret; pass the Open Service secret key (SK) instead."
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [("a=b=c", "a=b%3Dc"), ("x==", "x=%3D"), ("=v", "=v"), ("k", "k="), ("b=2&&a=1", "a=1&b=2")],
+)
+def test_canonical_query_splits_each_pair_at_its_first_equals_sign(query, canonical):
+    """§2 step 3, as a form decoder reads the query: the name ends at the first "="."""
+    assert binance_open.canonical_query(query) == canonical

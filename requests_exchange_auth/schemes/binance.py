@@ -26,7 +26,7 @@ from .._timed import (
 )
 from .._transport import redact
 from ..exceptions import ConfigurationError
-from .binance_key import KEY_HEADER, BinanceApiKeyAuth, retry_answer
+from .binance_key import KEY_HEADER, BinanceApiKeyAuth, status_unknown
 
 if TYPE_CHECKING:
     import os
@@ -211,7 +211,7 @@ class BinanceQueryAuth(TimedAuth):
         """Unknown: "execution status unknown" (-1006, -1007) and every 5xx (§6). The
         -1021 timestamp rejection is left to ``retry_invalid_timestamp``, which syncs
         the clock first (a re-signed copy from the same clock would fail again)."""
-        return retry_answer(status, body)
+        return status_unknown(body)
 
     def key_only(self) -> BinanceApiKeyAuth:
         """An auth with the same key and policies that sends the key unsigned (§1)."""
