@@ -1,10 +1,11 @@
 """The mutation score of each mutated module after ``mutmut run`` (tox -e mutation).
 
 Reads mutmut's result files under ``mutants/``, prints one line per module (killed,
-timed out, survived, without tests, score) and every mutant that was not killed, and
-exits 1 when a module scores below ``--fail-under`` (95 by default). A timeout counts as
-killed: the mutant made a test hang, which a test run notices. The score is
-(killed + timeout) / all mutants, so a mutant no test reaches counts against it.
+timed out, survived, without tests, not checked yet, score) and every mutant that was
+not killed, and exits 1 when a module scores below ``--fail-under`` (95 by default). A
+timeout counts as killed: the mutant made a test hang, which a test run notices. The
+score is (killed + timeout) / all mutants, so a mutant no test reaches, or not yet
+checked, counts against it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def main() -> int:
         print(f"no mutmut results under {args.root}/: run `mutmut run` first")
         return 1
     low = []
-    print(f"{'module':<48} {'killed':>6} {'t/o':>4} {'surv':>4} {'none':>4} {'score':>7}")
+    print(
+        f"{'module':<48} {'killed':>6} {'t/o':>4} {'surv':>4} {'none':>4} {'n/c':>4} {'score':>7}"
+    )
     for module, statuses in results.items():
         counts = Counter(statuses.values())
         killed = sum(counts[status] for status in KILLED)
@@ -49,7 +52,8 @@ def main() -> int:
         low += [module] if score < args.fail_under else []
         print(
             f"{module:<48} {counts['killed']:>6} {counts['timeout']:>4} "
-            f"{counts['survived']:>4} {counts['no tests']:>4} {score:>6.1f}%"
+            f"{counts['survived']:>4} {counts['no tests']:>4} {counts['not checked']:>4} "
+            f"{score:>6.1f}%"
         )
     for statuses in results.values():
         for name, status in statuses.items():
