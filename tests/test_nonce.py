@@ -395,3 +395,12 @@ def test_a_lock_held_at_fork_time_does_not_block_the_child():
     nonce._lock.acquire()  # another thread was mid-draw when the process forked
     nonce._after_fork()
     assert nonce() == last + 1
+
+
+def test_an_unknown_unit_is_refused_with_the_units_it_takes():
+    with pytest.raises(ConfigurationError) as caught:
+        MonotonicNonce(unit="h")
+    assert str(caught.value) == (
+        "the nonce generator's unit must be one of 's' (seconds), 'ms' (milliseconds), "
+        "'us' (microseconds), 'ns' (nanoseconds), not 'h'."
+    )
