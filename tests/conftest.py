@@ -18,8 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from requests_exchange_auth.testing import LocalExchange
+
+# tox -e mutation runs with --hypothesis-profile=mutation: the same examples against every
+# mutant (no database, no random seed), so a score does not depend on the luck of a run
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
 
 # The package's own plugin is loaded here rather than from its entry point (see
 # pyproject.toml), so coverage sees it; test_plugin.py proves the entry point.

@@ -9,10 +9,14 @@ import requests
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from requests_exchange_auth import BinanceApiKeyAuth, InsecureTransportError
-from requests_exchange_auth._bodies import FORM, set_form_text
+from requests_exchange_auth import (
+    BinanceApiKeyAuth,
+    InsecureTransportError,
+    UnsignableRequestError,
+)
+from requests_exchange_auth._bodies import FORM, JSON, json_body, set_form_text
 from requests_exchange_auth._draft import Draft
-from requests_exchange_auth._params import has_param, remove_params
+from requests_exchange_auth._params import decoded_query, has_param, path_of, remove_params
 from requests_exchange_auth._requests import RedirectGuard, sign_prepared
 from requests_exchange_auth._transport import check_transport
 
@@ -123,3 +127,98 @@ def test_guard_ignores_a_redirect_status_without_location():
     response.request = prepared
     RedirectGuard(BinanceApiKeyAuth(key, on_cross_origin_redirect="raise"))(response)
     assert prepared.headers["X-MBX-APIKEY"] == key
+
+
+# -- JSON bodies, canonical queries, paths (schemes that sign decoded or JSON text) ----------
+
+
+@pytest.mark.parametrize("body", [b'{"a": 1}', b" \n[1, 2]", '{"é": 1}'])
+def test_a_json_looking_body_without_a_type_is_labelled_json(body):
+    """No Content-Type and a body opening with { or [ (after blanks): signed as JSON."""
+    draft = _draft(body)
+    data = json_body(draft, "SomeAuth")
+    assert data == (body.encode("utf-8") if isinstance(body, str) else body)
+    assert draft.headers["Content-Type"] == JSON
+
+
+@pytest.mark.parametrize(
+    "kind", [JSON, "application/problem+json", "Application/JSON; charset=utf-8"]
+)
+def test_json_and_structured_json_types_are_signed(kind):
+    draft = _draft(b'{"a": 1}', {"Content-Type": kind})
+    assert json_body(draft, "SomeAuth") == b'{"a": 1}'
+    assert draft.headers["Content-Type"] == kind
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "shown"),
+    [
+        ({"Content-Type": "text/plain"}, b'{"a": 1}', "'text/plain'"),
+        ({"Content-Type": FORM}, b"[1]", f"'{FORM}'"),
+        ({}, b"a=1", "'none, and it does not look like JSON'"),
+        ({}, b"a=[1]", "'none, and it does not look like JSON'"),
+    ],
+)
+def test_a_body_that_is_not_json_is_refused_by_name(headers, body, shown):
+    """Another type, or no type and a body that does not open like JSON: refused."""
+    with pytest.raises(UnsignableRequestError) as caught:
+        json_body(_draft(body, headers), "SomeAuth")
+    assert str(caught.value) == (
+        f"SomeAuth signs JSON bodies only, but this request's Content-Type is {shown}. "
+        "Send the parameters as json={...} (or params={...} on a GET); nothing was sent."
+    )
+
+
+def test_no_json_body_is_empty_bytes_and_unlabelled():
+    draft = _draft(None)
+    assert json_body(draft, "SomeAuth") == b""
+    assert "Content-Type" not in draft.headers
+
+
+@pytest.fixture
+def fresh_query_cache():
+    """decoded_query caches its answers: a cached answer would hide the code under test."""
+    decoded_query.cache_clear()
+    yield
+    decoded_query.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_query_cache")
+@pytest.mark.parametrize(
+    ("query", "sort", "wire", "decoded"),
+    [
+        ("b=2&a=1", False, "b=2&a=1", "b=2&a=1"),
+        ("b=2&a=1", True, "a=1&b=2", "a=1&b=2"),
+        ("a=2&b=0&a=1", True, "a=2&a=1&b=0", "a=2&a=1&b=0"),  # stable: by name only
+        ("q=a+b&r=%7e&&s=%E2%82%AC", False, "q=a%20b&r=~&s=%E2%82%AC", "q=a b&r=~&s=€"),
+        ("x=1%2F2&y=%26", False, "x=1%2F2&y=%26", "x=1/2&y=&"),
+        ("sym=BTC-USDT_1.0~", False, "sym=BTC-USDT_1.0~", "sym=BTC-USDT_1.0~"),
+    ],
+)
+def test_decoded_query_reads_form_style_and_writes_one_wire_form(query, sort, wire, decoded):
+    """bitget.md/kucoin.md §5: form decoding, optional stable sort by name, %XX for every
+    byte outside A-Za-z0-9-_.~ (a space as %20); the wire form is a fixed point."""
+    assert decoded_query(query, sort=sort) == (wire, decoded)
+    assert decoded_query(wire, sort=sort) == (wire, decoded)
+
+
+@pytest.mark.usefixtures("fresh_query_cache")
+@pytest.mark.parametrize("query", ["a=%FF", "%C3=1", "a=1&b=%E2%82"])
+def test_decoded_query_refuses_an_escape_that_is_not_utf8(query):
+    with pytest.raises(UnsignableRequestError, match="percent-escape that is not UTF-8"):
+        decoded_query(query)
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("https://h.example/a/b", "/a/b"),
+        ("https://h.example/a/b?x=1/2#f/g", "/a/b"),
+        ("https://h.example#f/g", "/"),
+        ("https://h.example?x=/y", "/"),
+        ("https://h.example", "/"),
+        ("/api/v3/order?x=1", "/api/v3/order"),
+    ],
+)
+def test_path_of_is_the_path_before_query_and_fragment(url, path):
+    assert path_of(url) == path

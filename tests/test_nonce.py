@@ -38,6 +38,7 @@ from requests_exchange_auth import (
     MonotonicNonce,
     PoloniexBodyDigestAuth,
 )
+from requests_exchange_auth.nonce import check_timeout
 
 NOW_NS = 1_700_000_000_123_456_789
 HOUR_NS = 3600 * 10**9
@@ -343,3 +344,63 @@ def test_a_fork_during_a_draw_leaves_the_child_usable():
         if pid == 0:  # pragma: no cover - the child reports through its exit status
             os._exit(0 if nonce() > before else 1)
     assert child_exit_code(pid, "the generator's lock") == 0
+
+
+def test_the_other_generators_import_from_the_nonce_module():
+    """FileNonce, OrderedNonce and RedisNonce load on first use; other names do not exist."""
+    import importlib
+
+    from requests_exchange_auth import _file_nonce, _ordered, _redis_nonce
+
+    nonce_module = importlib.import_module("requests_exchange_auth.nonce")
+    assert nonce_module.FileNonce is _file_nonce.FileNonce
+    assert nonce_module.OrderedNonce is _ordered.OrderedNonce
+    assert nonce_module.RedisNonce is _redis_nonce.RedisNonce
+    with pytest.raises(
+        AttributeError, match=r"module 'requests_exchange_auth\.nonce' has no attribute 'Nonce'"
+    ):
+        _ = nonce_module.Nonce
+
+
+@pytest.mark.parametrize("timeout", [0.001, 1, 10.0, 86400])
+def test_a_lock_timeout_is_a_positive_number_of_seconds(timeout):
+    assert check_timeout(timeout) == timeout
+
+
+@pytest.mark.parametrize(
+    "timeout",
+    [0, -1, 0.0, True, False, "10", None, float("nan"), float("inf"), threading.TIMEOUT_MAX],
+)
+def test_any_other_lock_timeout_is_refused(timeout):
+    with pytest.raises(ConfigurationError) as caught:
+        check_timeout(timeout)
+    assert str(caught.value) == (
+        f"timeout must be a positive number of seconds (e.g. 10.0), not {timeout!r}."
+    )
+
+
+def test_shared_is_one_generator_per_process(monkeypatch):
+    """The first call makes the shared generator; every later call returns that one."""
+    monkeypatch.setattr(MonotonicNonce, "_shared", None)
+    first = MonotonicNonce.shared()
+    assert isinstance(first, MonotonicNonce)
+    assert MonotonicNonce.shared() is first
+
+
+def test_a_lock_held_at_fork_time_does_not_block_the_child():
+    """What the fork hook does in a child: a new lock, the sequence kept (a held copy
+    of the parent's lock would block every draw for ever)."""
+    nonce = MonotonicNonce(clock=frozen_clock)
+    last = nonce()
+    nonce._lock.acquire()  # another thread was mid-draw when the process forked
+    nonce._after_fork()
+    assert nonce() == last + 1
+
+
+def test_an_unknown_unit_is_refused_with_the_units_it_takes():
+    with pytest.raises(ConfigurationError) as caught:
+        MonotonicNonce(unit="h")
+    assert str(caught.value) == (
+        "the nonce generator's unit must be one of 's' (seconds), 'ms' (milliseconds), "
+        "'us' (microseconds), 'ns' (nanoseconds), not 'h'."
+    )

@@ -8,6 +8,7 @@ valid resend is accepted; nothing else is ever resent (DESIGN.md #8).
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
@@ -107,3 +108,35 @@ def test_cookies_the_rejection_set_go_with_the_resend(recording_server):
     first, second = [h for h in server.hits if h.target.startswith("/api/v3/account")]
     assert "session=abc" not in first.headers.get("Cookie", "")
     assert second.headers.get("Cookie") == "session=abc"
+
+
+def test_the_resend_and_a_failed_sync_are_logged(recording_server, caplog):
+    """The resend is logged at INFO; a sync that fails leaves the rejection, with a warning."""
+    syncs = iter([200, 503])
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            status = next(syncs, 503)
+            return status, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        return 400, {}, b'{"code":-1021,"msg":"late"}'
+
+    server = recording_server(respond)
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    with caplog.at_level(logging.INFO, logger="requests_exchange_auth"):
+        reply = send("requests", auth, "GET", server.url + "/api/v3/account")
+    assert reply.history == []  # not resent: the clock could not sync
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage().startswith("timestamp rejection not resent: ")
+    assert "503" in warning.getMessage()
+
+
+def test_a_resend_is_logged(recording_server, caplog):
+    server = recording_server(_time_or(400, b'{"code":-1021,"msg":"late"}'))
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    with caplog.at_level(logging.INFO, logger="requests_exchange_auth"):
+        assert send("requests", auth, "GET", server.url + "/api/v3/account").history == [400]
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO] == [
+        "resending a request re-signed after its timestamp was rejected"
+    ]

@@ -6,6 +6,7 @@ import base64
 import copy
 import hmac
 import pickle
+import sys
 import threading
 from urllib.parse import quote, unquote, unquote_plus
 
@@ -19,6 +20,7 @@ from requests_exchange_auth import (
     BinanceOpenApiJwtAuth,
     BinanceQueryAuth,
     ConfigurationError,
+    MissingDependencyError,
     PoloniexBodyDigestAuth,
 )
 from requests_exchange_auth._signing import HmacSigner, JwtSigner
@@ -214,3 +216,34 @@ def test_open_api_ts_in_milliseconds():
     claims = jwt.decode(token, OPEN_API_SECRET, algorithms=["HS256"])
     assert claims["ts"] == NOW_NS // 1_000_000
     assert verify_open_api(prepared, OPEN_API_KEY, OPEN_API_SECRET, clock=frozen_clock)
+
+
+def test_open_service_without_pyjwt_names_the_extra(monkeypatch):
+    """Without PyJWT the auth says which extra to install, not which module is missing."""
+    monkeypatch.setitem(sys.modules, "jwt", None)  # import jwt fails
+    with pytest.raises(MissingDependencyError) as caught:
+        BinanceOpenApiJwtAuth(OPEN_API_KEY, OPEN_API_SECRET)
+    assert str(caught.value).startswith(
+        "BinanceOpenApiJwtAuth needs PyJWT, which is not installed; install the extra "
+        "with: pip install 'requests-exchange-auth[jwt]'"
+    )
+    assert caught.value.extra == "jwt"
+
+
+def test_open_service_refuses_public_key_material_as_its_secret():
+    """A public key pasted as SK: PyJWT's refusal, in words that say what to pass."""
+    with pytest.raises(ConfigurationError) as caught:
+        BinanceOpenApiJwtAuth(OPEN_API_KEY, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH")
+    assert str(caught.value) == (
+        "secret_key looks like public-key material (PEM, SSH or DER), which PyJWT refuses "
+        "as an HMAC secret; pass the Open Service secret key (SK) instead."
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [("a=b=c", "a=b%3Dc"), ("x==", "x=%3D"), ("=v", "=v"), ("k", "k="), ("b=2&&a=1", "a=1&b=2")],
+)
+def test_canonical_query_splits_each_pair_at_its_first_equals_sign(query, canonical):
+    """§2 step 3, as a form decoder reads the query: the name ends at the first "="."""
+    assert binance_open.canonical_query(query) == canonical

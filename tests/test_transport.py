@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from requests_exchange_auth import BinanceQueryAuth, InsecureTransportError
+from requests_exchange_auth._transport import check_transport
 from requests_exchange_auth.testing import BINANCE_KEY, BINANCE_SECRET
 
 
@@ -44,3 +45,21 @@ def test_explicit_opt_in_allows_plain_http():
     auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, allow_insecure_http=True)
     prepared = requests.Request("GET", "http://testnet.example/api", auth=auth).prepare()
     assert "signature=" in prepared.url
+
+
+@pytest.mark.parametrize(
+    ("proxy", "shown"),
+    [
+        ("http://user:hunter2@10.1.2.3:3128", "(10.1.2.3:3128)"),
+        ("10.1.2.3:3128", "(10.1.2.3:3128)"),
+        ("http://proxy.example", "(proxy.example)"),
+        ("socks5://proxy.example:1080/", "(proxy.example:1080)"),
+    ],
+)
+def test_a_proxy_is_named_without_its_credentials(proxy, shown):
+    """The refusal says which proxy, as host[:port], never its user:password."""
+    with pytest.raises(InsecureTransportError) as caught:
+        check_transport("http://127.0.0.1:9/x", allow_insecure_http=False, proxy=proxy)
+    assert f"through a proxy {shown} in clear text" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+    assert "user" not in str(caught.value)

@@ -6,12 +6,18 @@ import pytest
 import requests
 
 from requests_exchange_auth import (
+    BinanceApiKeyAuth,
     BinanceOpenApiJwtAuth,
     BinanceQueryAuth,
     ConfigurationError,
+    CrossOriginRedirectError,
+    InsecureTransportError,
     PoloniexBodyDigestAuth,
     UnsignableRequestError,
 )
+from requests_exchange_auth._requests import RedirectGuard
+from requests_exchange_auth._retry import Answer, Attempt
+from requests_exchange_auth.schemes.binance import time_url
 from requests_exchange_auth.testing import (
     BINANCE_KEY,
     BINANCE_SECRET,
@@ -179,3 +185,113 @@ def test_recv_window_edges_that_are_refused(value, problem):
     """Just above 60000, zero or less, four decimals, a bool or NaN: refused by name."""
     with pytest.raises(ConfigurationError, match=f"recv_window {problem}"):
         BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, recv_window=value)
+
+
+def _redirected(request, location):
+    response = requests.Response()
+    response.status_code = 302
+    response.headers["Location"] = location
+    response.request = request
+    return response
+
+
+def test_key_only_keeps_the_transport_and_redirect_policies():
+    """key_only() hands on allow_insecure_http and on_cross_origin_redirect (§1)."""
+    url = "http://10.0.0.1/api/v3/userDataStream"
+    strict = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET).key_only()
+    with pytest.raises(InsecureTransportError, match="http://"):
+        strict.sign("POST", url)
+    lenient = BinanceQueryAuth(
+        BINANCE_KEY, BINANCE_SECRET, allow_insecure_http=True, on_cross_origin_redirect="raise"
+    ).key_only()
+    assert lenient.sign("POST", url).headers["X-MBX-APIKEY"] == BINANCE_KEY
+    signed = lenient(prepared("POST", "https://api.binance.com/api/v3/userDataStream"))
+    where = "from https://api.binance.com:443 to https://elsewhere.example:443"
+    with pytest.raises(CrossOriginRedirectError, match=f"{where}; it was not followed"):
+        RedirectGuard(lenient)(_redirected(signed, "https://elsewhere.example/x"))
+
+
+# -- retry answers (DESIGN.md #8) ----------------------------------------------------------
+
+LEGACY_URL = "https://poloniex.com/tradingApi"
+
+
+def _legacy(body: bytes | None):
+    auth = PoloniexBodyDigestAuth(POLONIEX_KEY, POLONIEX_SECRET)
+    return lambda status, answer=b"{}": auth.retry_answer(
+        Attempt("POST", LEGACY_URL, body), status, answer
+    )
+
+
+@pytest.mark.parametrize("status", [200, 403, 422, 503])
+def test_legacy_nonce_rejection_is_safe_to_retry_at_any_status(status):
+    """ "Nonce must be greater than …": nothing was done, a fresh nonce fixes it."""
+    answer = b'{"error": "Nonce must be greater than 1700000000000. You provided 5."}'
+    assert _legacy(b"command=buy&nonce=5")(status, answer) is Answer.SAFE
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "expected"),
+    [
+        (b"command=returnBalances&nonce=1", 503, Answer.SAFE),  # a read: nothing to repeat
+        (b"nonce=1&command=returnOpenOrders&currencyPair=all", 503, Answer.SAFE),
+        (b"command=returnBalances&note=\xff&nonce=1", 503, Answer.SAFE),  # not ASCII
+        (b"command=buy&rate=1&nonce=1", 503, None),  # its outcome is unknown
+        (b"command=returnBalances&nonce=1", 502, None),
+        (b"command=returnBalances&nonce=1", 500, None),
+        (b"commands=returnBalances&nonce=1", 503, None),  # no command at all
+        (b"", 503, None),
+        (None, 503, None),
+    ],
+)
+def test_legacy_503_is_safe_only_for_a_read(body, status, expected):
+    assert _legacy(body)(status) is expected
+
+
+def test_legacy_other_errors_are_left_to_the_general_rules():
+    assert _legacy(b"command=buy&nonce=5")(422, b'{"error": "Not enough BTC."}') is None
+    assert _legacy(b"command=buy&nonce=5")(422, b'["Nonce must be greater than 1"]') is None
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET), BinanceApiKeyAuth(BINANCE_KEY)],
+    ids=["signed", "key"],
+)
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (b'{"code": -1006, "msg": "An unexpected response was received."}', Answer.UNKNOWN),
+        (b'{"code": -1007, "msg": "Timeout waiting for response."}', Answer.UNKNOWN),
+        (b'{"code": -1021, "msg": "Timestamp for this request is outside."}', None),
+        (b'{"code": -2010, "msg": "Account has insufficient balance."}', None),
+        (b"[-1006]", None),
+    ],
+)
+def test_binance_status_unknown_answers(auth, answer, expected):
+    """§6: "execution status unknown" may have been a success; -1021 is for the resend."""
+    attempt = Attempt("POST", "https://api.binance.com/api/v3/order", b"")
+    assert auth.retry_answer(attempt, 400, answer) is expected
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://api.binance.com", "api.binance.com/api", "https:///api/v3/order"]
+)
+def test_time_url_needs_an_http_url(url):
+    with pytest.raises(ConfigurationError) as caught:
+        time_url(url)
+    assert str(caught.value) == (
+        f"BinanceServerClock needs an http(s) URL of a Binance API, not {url!r}; "
+        "e.g. 'https://api.binance.com' or 'https://fapi.binance.com'."
+    )
+
+
+@pytest.mark.parametrize("url", ["https://example.com", "https://h.example/v1/order"])
+def test_time_url_of_an_unknown_api_says_what_to_pass(url):
+    with pytest.raises(ConfigurationError) as caught:
+        time_url(url)
+    assert str(caught.value) == (
+        f"cannot tell which Binance API {url!r} belongs to; pass a URL whose path starts "
+        "with /api, /sapi, /fapi, /dapi or /eapi (e.g. 'https://testnet.binancefuture.com/fapi'), "
+        "or the time endpoint itself (e.g. '.../fapi/v1/time')."
+    )

@@ -26,7 +26,7 @@ from .._timed import (
 )
 from .._transport import redact
 from ..exceptions import ConfigurationError
-from .binance_key import KEY_HEADER, BinanceApiKeyAuth, retry_answer
+from .binance_key import KEY_HEADER, BinanceApiKeyAuth, status_unknown
 from .binance_ws import BinanceWebSocketSigning
 
 if TYPE_CHECKING:
@@ -85,8 +85,8 @@ def time_url(url: str) -> str:
 def _api_of_host(host: str) -> str:
     if host == _SPOT_TESTNET:
         return "api"
-    label = host.split(".", maxsplit=1)[0]
-    return next((api for prefix, api in _HOST_API if label.startswith(prefix)), "")
+    # no prefix holds a dot: the first label starts with it exactly when the host does
+    return next((api for prefix, api in _HOST_API if host.startswith(prefix)), "")
 
 
 def _server_time(answer: dict[str, object]) -> object:
@@ -213,7 +213,7 @@ class BinanceQueryAuth(TimedAuth, BinanceWebSocketSigning):
         """Unknown: "execution status unknown" (-1006, -1007) and every 5xx (§6). The
         -1021 timestamp rejection is left to ``retry_invalid_timestamp``, which syncs
         the clock first (a re-signed copy from the same clock would fail again)."""
-        return retry_answer(status, body)
+        return status_unknown(body)
 
     def key_only(self) -> BinanceApiKeyAuth:
         """An auth with the same key and policies that sends the key unsigned (§1)."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
-__all__ = ["KEY_HEADER", "BinanceApiKeyAuth", "retry_answer"]
+__all__ = ["KEY_HEADER", "BinanceApiKeyAuth", "status_unknown"]
 
 KEY_HEADER = "X-MBX-APIKEY"  # §1: every Binance request with a key carries it here
 # Binance's errors list: -1006 UNEXPECTED_RESP and -1007 TIMEOUT, "execution status
@@ -26,12 +26,13 @@ KEY_HEADER = "X-MBX-APIKEY"  # §1: every Binance request with a key carries it 
 _STATUS_UNKNOWN = frozenset({-1006, -1007})
 
 
-def retry_answer(status: int, body: bytes) -> Answer | None:
+def status_unknown(body: bytes) -> Answer | None:
     """Binance's answers, for a retry: "execution status unknown" (-1006, -1007) is
-    unknown at any status, and so is every 5xx (§6: "HTTP 5xx: outcome unknown (order may
-    exist) — never auto-retry order placement"; Binance's HTTP return codes: "the
-    execution status is UNKNOWN and could have been a success"). 429 and 418 come with
-    ``Retry-After``: the general rules retry them after it."""
+    unknown at any status; every 5xx is unknown by the general rules already (§6:
+    "HTTP 5xx: outcome unknown (order may exist) — never auto-retry order placement";
+    Binance's HTTP return codes: "the execution status is UNKNOWN and could have been a
+    success"). 429 and 418 come with ``Retry-After``: the general rules retry them after
+    it."""
     answer = json_answer(body)
     if isinstance(answer, dict) and answer.get("code") in _STATUS_UNKNOWN:
         return Answer.UNKNOWN
@@ -64,7 +65,7 @@ class BinanceApiKeyAuth(ExchangeAuth):
 
     def retry_answer(self, attempt: Attempt, status: int, body: bytes) -> Answer | None:
         """Binance's answers, as for :class:`BinanceQueryAuth`."""
-        return retry_answer(status, body)
+        return status_unknown(body)
 
     if TYPE_CHECKING:
 
