@@ -83,4 +83,7 @@ nitpick_ignore = [
     # so there the hint stays a name (the TypedDict's keys are the class's own options)
     ("py:class", "Unpack"),
     ("py:class", "typing_extensions.Unpack"),
+    # a loader's "-> Self" (CoinbaseAuth.from_file): typing has no Self before Python 3.11
+    ("py:class", "Self"),
+    ("py:class", "typing_extensions.Self"),
 ]
