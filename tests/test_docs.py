@@ -153,3 +153,9 @@ def test_cli_texts_cite_no_spec_file(entry):
         assert ".md" not in text
         assert "§" not in text
     assert entry.docs_url == f"{DOCS_URL}exchanges/{entry.id}.html"
+
+
+def test_readme_stays_a_front_page():
+    """README.rst is the front page (at most 250 lines); the details live in the docs."""
+    lines = (ROOT / "README.rst").read_text("utf-8").splitlines()
+    assert len(lines) <= 250, f"README.rst has {len(lines)} lines; move details to docs/"
