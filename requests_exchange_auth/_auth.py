@@ -11,6 +11,7 @@ from the adapters: calling the object signs a ``requests.PreparedRequest``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
@@ -114,7 +115,8 @@ class ExchangeAuth(_AuthBase):
         An ordered nonce hold taken while signing is released on any error, so a
         request that is never sent never blocks the ones behind it.
         """
-        check_transport(draft.url, allow_insecure_http=self._allow_insecure_http, proxy=proxy)
+        if not draft.url.startswith("https://"):  # the common case needs no check at all
+            check_transport(draft.url, allow_insecure_http=self._allow_insecure_http, proxy=proxy)
         if self.key_header is not None:
             draft.headers[self.key_header] = self._api_key
         try:
@@ -165,6 +167,12 @@ class ExchangeAuth(_AuthBase):
         return attempt.method in IDEMPOTENT_METHODS
 
     # -- the transports -----------------------------------------------------------------
+
+    @cached_property
+    def _redirect_guard(self) -> _requests.RedirectGuard:
+        """The redirect guard every request this auth signs gets: one per auth (it holds
+        only the auth's immutable policy), built on first use rather than per request."""
+        return _requests.RedirectGuard(self)
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         """Sign a ``requests.PreparedRequest`` in place (the requests ``AuthBase`` contract)."""

@@ -57,7 +57,7 @@ def sign_prepared(
     r.url = draft.url
     r.body = draft.body  # type: ignore[assignment]  # what the client gave, or our str/bytes
     if not guarded:
-        hooks.append(RedirectGuard(auth))
+        hooks.append(auth._redirect_guard)
     if draft.hold is not None:
         release_when_done(r, draft.hold)
     if resend and auth.resends and not resending:
