@@ -32,6 +32,9 @@ __all__ = [
 
 def split_url(url: str) -> tuple[str, str, str]:
     """Split a URL into (everything before ``?``, raw query, ``#fragment``)."""
+    if "#" not in url:  # the common case, on every request: one split
+        base, _, query = url.partition("?")
+        return base, query, ""
     rest, hash_, fragment = url.partition("#")
     base, _, query = rest.partition("?")
     return base, query, hash_ + fragment

@@ -91,9 +91,11 @@ class TimedAuth(ExchangeAuth):
         super().__init__(api_key, **options)
         chosen = self.units[0] if unit is None else unit
         divisor(chosen, self.units, type(self).__name__)
-        self._timestamps = Timestamps(clock, chosen)
+        #: the clock now, in :attr:`unit`: ``self._timestamp()`` (the reader itself, called
+        #: without a method of ours in between: it runs on every request)
+        self._timestamp = Timestamps(clock, chosen)
         self.resends = bool(retry_invalid_timestamp)
-        if self.resends and not can_sync(self._timestamps.clock):
+        if self.resends and not can_sync(self._timestamp.clock):
             msg = (
                 "retry_invalid_timestamp=True needs a clock it can sync after the "
                 "exchange rejects a timestamp, with a sync(max_age=seconds) method; pass "
@@ -105,16 +107,12 @@ class TimedAuth(ExchangeAuth):
     @property
     def clock(self) -> Clock:
         """The time source: :func:`time.time_ns` or the ``clock`` given (e.g. to ``sync()`` it)."""
-        return self._timestamps.clock
+        return self._timestamp.clock
 
     @property
     def unit(self) -> TimeUnit:
         """The unit of the timestamps this auth signs."""
-        return self._timestamps.unit
-
-    def _timestamp(self) -> int:
-        """The clock now, in :attr:`unit`."""
-        return self._timestamps()
+        return self._timestamp.unit
 
     @classmethod
     def server_clock(cls, url: str, **options: Any) -> ServerClock:

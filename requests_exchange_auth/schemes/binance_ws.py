@@ -19,6 +19,7 @@ from ..exceptions import ConfigurationError, UnsignableRequestError
 
 if TYPE_CHECKING:
     from .._binance_keys import Signer
+    from .._time import Timestamps
 
 __all__ = ["BinanceWebSocketSigning", "payload", "render"]
 
@@ -115,10 +116,7 @@ class BinanceWebSocketSigning:
     _api_key: str
     _signer: Signer
     _recv_window: str | None
-
-    if TYPE_CHECKING:
-
-        def _timestamp(self) -> int: ...  # TimedAuth's: the clock now, in the auth's unit
+    _timestamp: Timestamps  # TimedAuth's: the clock now, in the auth's unit
 
     def sign_websocket_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """The ``params`` of a SIGNED WebSocket API request: a new dict of yours plus
