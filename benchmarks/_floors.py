@@ -191,7 +191,7 @@ def report(found: list[Pair], rounds: int, redis_missing: bool) -> None:
     for pair in found:
         ratio = statistics.median(pair.ratios)
         verdict = "met" if ratio >= pair.target else "NOT MET"
-        print(f"  {pair.name} ÷ {pair.floor_label}: {ratio:.2f}× (≥ {pair.target}×) {verdict}")
+        print(f"  {pair.name} ÷ {pair.floor_label}: {ratio:.3f}× (≥ {pair.target}×) {verdict}")
         for label in pair.also:  # for reading the target, not a target
             pairs_ = zip(pair.times[label], pair.times["ours"], strict=True)
             ratio = statistics.median(other / ours for other, ours in pairs_)

@@ -122,7 +122,7 @@ def render(
             target.op
         ]
         bound = f"{target.bound:,.0f}" if target.bound >= 1000 else f"{target.bound:g}"
-        shown = f"{got:,.0f}" if target.bound >= 1000 else f"{got:.3f}"
+        shown = f"{got:,.0f}" if target.bound >= 1000 else f"{got:.4f}"  # 0.8996 is not "0.900"
         verdict = "met" if met else "NOT MET"
         lines.append(f"  {target.measure:<{width}} {shown:>10}  {target.op} {bound:<9} {verdict}")
     return lines

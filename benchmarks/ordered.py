@@ -210,7 +210,7 @@ def report(tallies: dict[tuple[str, int], Tally], rounds: int, seconds: float, s
             ratio = tallies[(kind, ms)].ratio("sent")
             verdict = "met" if ratio >= TARGET_RATIO else "NOT MET"
             print(f'  {kind}: ordered ("sent") ÷ unordered at {ms} ms, {THREADS} threads: '
-                  f"{ratio:.2f}× (≥ {TARGET_RATIO}×) {verdict}")  # fmt: skip
+                  f"{ratio:.3f}× (≥ {TARGET_RATIO}×) {verdict}")  # fmt: skip
         total = sum(tallies[(kind, ms)].requests["sent"] for ms in LATENCIES_MS)
         wrong = sum(tallies[(kind, ms)].rejected["sent"] for ms in LATENCIES_MS)
         verdict = "met" if wrong == 0 and total >= TARGET_REQUESTS else "NOT MET"
