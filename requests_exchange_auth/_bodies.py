@@ -28,6 +28,8 @@ __all__ = [
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+# a tuple, not ``bytes | str``: that would build a union object on every request
+_TEXT_TYPES = (bytes, str)
 
 
 def media_type(headers: MutableMapping[str, str]) -> str | None:
@@ -42,17 +44,13 @@ def media_type(headers: MutableMapping[str, str]) -> str | None:
 
 
 def _refuse_stream(body: object, who: str) -> None:
-    if body is not None and not isinstance(body, bytes | str):
+    if body is not None and not isinstance(body, _TEXT_TYPES):
         msg = (
             f"{who} cannot sign a {type(body).__name__} body: a stream, file or "
             "generator can only be read once, and the signature must cover the exact "
             "bytes sent. Pass the body as a dict, str or bytes instead; nothing was sent."
         )
         raise UnsignableRequestError(msg)
-
-
-def _set_length(headers: MutableMapping[str, str], size: int) -> None:
-    headers["Content-Length"] = str(size)
 
 
 # -- form bodies ---------------------------------------------------------------------------
@@ -109,7 +107,7 @@ def set_form_text(draft: Draft, text: str) -> None:
     headers = draft.headers
     if not had_body or "Content-Type" not in headers:
         headers["Content-Type"] = FORM
-    _set_length(headers, len(text))
+    headers["Content-Length"] = str(len(text))
 
 
 # -- JSON and raw bodies ----------------------------------------------------------------
@@ -171,4 +169,4 @@ def no_body(draft: Draft, who: str) -> None:
 def set_body(draft: Draft, data: bytes) -> None:
     """Replace the body with ``data`` and its Content-Length."""
     draft.body = data
-    _set_length(draft.headers, len(data))
+    draft.headers["Content-Length"] = str(len(data))

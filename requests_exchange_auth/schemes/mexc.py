@@ -47,17 +47,6 @@ def _server_time(answer: Any) -> object:
     return answer["serverTime"]
 
 
-def _has(part: str, piece: str) -> bool:
-    """Whether canonical text holds a ``name=`` piece (``piece`` is ``"name="``)."""
-    return piece in part and (part.startswith(piece) or f"&{piece}" in part)
-
-
-def _owned(part: str) -> bool:
-    """Cheap pre-check: canonical text may hold ``timestamp`` or ``signature`` (the
-    exact edits that follow tell a name from a value)."""
-    return "timestamp=" in part or "signature=" in part
-
-
 def canonical(part: str) -> str:
     """§4: a query or form body in MEXC's one wire form, signed and sent as it is.
 
@@ -154,19 +143,18 @@ class MexcAuth(TimedAuth):
         query = canonical(query) if query else query
         body = None if body is None else canonical(body)
         # Canonical text spells every name literally and escapes '=' and '&' in values,
-        # so a name is owned exactly when "name=" opens the text or follows an '&'.
+        # so the query or the body holds a name exactly when this text holds "&name=".
+        names = f"&{query}" if body is None else f"&{query}&{body}"
         stamp = f"timestamp={self._timestamp()}"
         placed = False
-        if _owned(query) or (body is not None and _owned(body)):
+        if "&timestamp=" in names or "&signature=" in names:
             query = remove_params(query, _SIGNATURE)
             body = None if body is None else remove_params(body, _SIGNATURE)
             query, body, placed = _place_timestamp(query, body, stamp)
         # §2: our parameters go at the end of the body when there is one, else the query.
         ours = query if body is None else body
         window = self._recv_window
-        if window is not None and not (
-            _has(query, "recvWindow=") or (body is not None and _has(body, "recvWindow="))
-        ):
+        if window is not None and "&recvWindow=" not in names:
             ours = f"{ours}&{window}" if ours else window  # §5: before timestamp
         if not placed:
             ours = f"{ours}&{stamp}" if ours else stamp
