@@ -21,6 +21,7 @@ __all__ = [
     "has_param",
     "join_url",
     "path_of",
+    "place_param",
     "remove_params",
     "replace_param",
     "split_url",
@@ -107,6 +108,24 @@ def replace_param(part: str, piece: str) -> str | None:
 def append_param(part: str, piece: str) -> str:
     """Append ``name=value`` to raw query or body text."""
     return f"{part}&{piece}" if part else piece
+
+
+def place_param(query: str, body: str | None, piece: str) -> tuple[str, str | None, bool]:
+    """Put ``name=value`` where the caller placed a ``name`` and drop every other copy;
+    say whether it was placed. The first one wins, the query's before the body's.
+
+    The auth owns the value, so a stale one is replaced (DESIGN.md #2); the caller may
+    own the position: Binance's RSA and Ed25519 examples put ``recvWindow`` after
+    ``timestamp`` (binance-signed-requests.md §8), and MEXC signs the same way (mexc.md §7).
+    """
+    replaced = replace_param(query, piece)
+    if replaced is not None:
+        name = piece.partition("=")[0]
+        return replaced, None if body is None else remove_params(body, (name,)), True
+    replaced = None if body is None else replace_param(body, piece)
+    if replaced is not None:
+        return query, replaced, True
+    return query, body, False
 
 
 # -- a canonical query, for exchanges that verify the decoded parameters -----------------

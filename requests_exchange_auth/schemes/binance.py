@@ -13,7 +13,7 @@ from .._auth import AuthOptions
 from .._binance_keys import signer as _signer
 from .._bodies import form_text, set_form_text
 from .._draft import Draft
-from .._params import append_param, has_param, join_url, remove_params, replace_param, split_url
+from .._params import append_param, has_param, join_url, place_param, remove_params, split_url
 from .._retry import Answer, Attempt
 from .._time import Clock
 from .._timed import (
@@ -38,7 +38,6 @@ __all__ = ["BinanceQueryAuth", "time_url"]
 
 # The auth owns these: re-signing replaces them, never duplicates them (DESIGN.md #2).
 _SIGNATURE = ("signature",)
-_TIMESTAMP = ("timestamp",)
 _INVALID_TIMESTAMP = -1021  # §6
 # §5: the time endpoint of each API; SAPI lives on the spot host and uses spot's.
 _TIME_PATH = {
@@ -186,7 +185,7 @@ class BinanceQueryAuth(TimedAuth, BinanceWebSocketSigning):
             query = remove_params(query, _SIGNATURE)
             if body is not None:
                 body = remove_params(body, _SIGNATURE)
-            query, body, placed = _place_timestamp(query, body, stamp)
+            query, body, placed = place_param(query, body, stamp)
         # §7: our parameters go at the end of the body when there is one, else the query.
         ours = body if body is not None else query
         if self._recv_window is not None and not (
@@ -240,19 +239,3 @@ class BinanceQueryAuth(TimedAuth, BinanceWebSocketSigning):
 def _holds_owned(part: str) -> bool:
     """Most requests carry neither owned name: cheap substring tests skip the rest."""
     return "signature" in part or "timestamp" in part or "%" in part
-
-
-def _place_timestamp(query: str, body: str | None, stamp: str) -> tuple[str, str | None, bool]:
-    """Put the fresh ``timestamp`` where the caller placed one; say whether it was placed.
-
-    DESIGN.md #2: the auth owns the value, so a stale one is replaced and copies are
-    dropped; the caller may own the position (the docs' RSA/Ed25519 payloads put
-    ``recvWindow`` after ``timestamp``, §8). The first one wins, the query before the body.
-    """
-    replaced = replace_param(query, stamp)
-    if replaced is not None:
-        return replaced, None if body is None else remove_params(body, _TIMESTAMP), True
-    replaced = None if body is None else replace_param(body, stamp)
-    if replaced is not None:
-        return query, replaced, True
-    return query, body, False

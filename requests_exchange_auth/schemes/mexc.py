@@ -12,13 +12,12 @@ from .. import _credentials
 from .._auth import AuthOptions
 from .._bodies import form_text, set_form_text
 from .._draft import Draft
-from .._params import decoded_query, join_url, remove_params, split_url
+from .._params import decoded_query, join_url, place_param, remove_params, split_url
 from .._retry import Answer, Attempt
 from .._signing import HmacSigner
 from .._time import Clock
 from .._timed import TimedAuth, TimedOptions, TimeEndpoint, endpoint_at, json_answer
 from ..exceptions import ConfigurationError
-from .binance import _place_timestamp  # §1, §7: placed where Binance places it
 
 if TYPE_CHECKING:
     import os
@@ -150,7 +149,7 @@ class MexcAuth(TimedAuth):
         if "&timestamp=" in names or "&signature=" in names:
             query = remove_params(query, _SIGNATURE)
             body = None if body is None else remove_params(body, _SIGNATURE)
-            query, body, placed = _place_timestamp(query, body, stamp)
+            query, body, placed = place_param(query, body, stamp)  # §7: as Binance
         # §2: our parameters go at the end of the body when there is one, else the query.
         ours = query if body is None else body
         window = self._recv_window
