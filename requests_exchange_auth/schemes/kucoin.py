@@ -12,7 +12,7 @@ from .. import _credentials
 from .._auth import AuthOptions
 from .._bodies import json_body, no_body
 from .._draft import Draft
-from .._params import decoded_query, join_url, split_url
+from .._params import decoded_query, join_url, path_of, split_url
 from .._retry import Answer, Attempt
 from .._signing import HmacSigner
 from .._time import Clock
@@ -124,8 +124,7 @@ class KucoinAuth(TimedAuth):
         else:
             body = json_body(draft, "KucoinAuth")
         base, query, fragment = split_url(draft.url)
-        slash = base.find("/", base.find("//") + 2)
-        endpoint = base[slash:] if slash >= 0 else "/"
+        endpoint = path_of(base)
         if query:
             wire, decoded = decoded_query(query)
             draft.url = join_url(base, wire, fragment)

@@ -11,7 +11,7 @@ from .. import _credentials
 from .._auth import AuthOptions
 from .._bodies import json_body, no_body
 from .._draft import Draft
-from .._params import split_url
+from .._params import path_of, split_url
 from .._retry import Answer, Attempt
 from .._signing import HmacSigner
 from .._time import Clock, iso_ms
@@ -41,8 +41,7 @@ def _server_time(answer: Any) -> object:
 def _request_path(url: str) -> str:
     """§3: the path and, when there is one, ``?`` and the query, as on the request line."""
     base, query, _ = split_url(url)
-    slash = base.find("/", base.find("//") + 2)
-    path = base[slash:] if slash >= 0 else "/"
+    path = path_of(base)
     return f"{path}?{query}" if query else path
 
 
