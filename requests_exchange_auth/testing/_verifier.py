@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .._credentials import mask
+from ._credential import secret_bytes
 from ._received import Received
 from ._verdict import ACCEPTED, Failure, Verdict, rejected
 
@@ -87,8 +88,11 @@ class Verifier:
         return self.credential(*list(account.values())[1:])
 
     def credential(self, *values: Any) -> Any:
-        """Normalise a registered credential (an HMAC secret's bytes, a public key)."""
-        raise NotImplementedError
+        """Normalise a registered credential: by default an HMAC ``secret``'s bytes.
+
+        Schemes whose accounts hold something else (a public key, a passphrase) override it.
+        """
+        return secret_bytes(values[0], "secret")
 
     def make_auth(self, account: Mapping[str, Any] | None = None, **options: Any) -> Any:
         """The scheme's auth over the test account (or ``account``), with ``options``."""

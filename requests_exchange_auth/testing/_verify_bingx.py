@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
-from ._credential import secret_bytes
 from ._received import Received
 from ._verdict import Failure, Verdict, rejected
 from ._verifier import Example, Verifier, unknown_key
@@ -119,9 +118,6 @@ class BingxVerifier(Verifier):
 
     def spec_account(self) -> dict[str, Any]:
         return {"api_key": BINGX_KEY, "secret": BINGX_SECRET}
-
-    def credential(self, *values: Any) -> Any:
-        return secret_bytes(values[0], "secret")
 
     def check(
         self,

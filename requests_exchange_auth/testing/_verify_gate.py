@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import unquote_to_bytes
 
-from ._credential import secret_bytes
 from ._received import Received
 from ._verdict import Failure, Verdict, rejected
 from ._verifier import Example, Verifier, unknown_key
@@ -107,9 +106,6 @@ class GateVerifier(Verifier):
 
     def spec_account(self) -> dict[str, Any]:
         return {"api_key": GATE_KEY, "secret": GATE_SECRET}
-
-    def credential(self, *values: Any) -> Any:
-        return secret_bytes(values[0], "secret")
 
     def check(
         self,

@@ -144,9 +144,6 @@ class MexcVerifier(Verifier):
             MEXC_DOCS_KEY: secret_bytes(MEXC_DOCS_SECRET, "secret"),
         }
 
-    def credential(self, *values: Any) -> Any:
-        return secret_bytes(values[0], "secret")
-
     def check(
         self,
         received: Received,

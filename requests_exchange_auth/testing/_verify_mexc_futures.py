@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from ._credential import secret_bytes
 from ._received import Received
 from ._verdict import Failure, Verdict, rejected
 from ._verifier import Example, Verifier, unknown_key
@@ -96,9 +95,6 @@ class MexcFuturesVerifier(Verifier):
 
     def spec_account(self) -> dict[str, Any]:
         return {"api_key": MEXC_KEY, "secret": MEXC_SECRET}
-
-    def credential(self, *values: Any) -> Any:
-        return secret_bytes(values[0], "secret")
 
     def check(
         self,

@@ -116,9 +116,6 @@ class PoloniexLegacyVerifier(Verifier):
     def spec_account(self) -> dict[str, Any]:
         return {"api_key": _accounts.POLONIEX_KEY, "secret": _accounts.POLONIEX_SECRET}
 
-    def credential(self, *values: Any) -> Any:
-        return secret_bytes(values[0], "secret")
-
     def check(
         self,
         received: Received,

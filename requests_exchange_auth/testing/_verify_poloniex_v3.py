@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
-from ._credential import secret_bytes
 from ._received import Received
 from ._verdict import Failure, Verdict, rejected
 from ._verifier import Example, Verifier, unknown_key
@@ -143,9 +142,6 @@ class PoloniexVerifier(Verifier):
 
     def spec_account(self) -> dict[str, Any]:
         return {"api_key": POLONIEX_V3_KEY, "secret": POLONIEX_V3_SECRET}
-
-    def credential(self, *values: Any) -> Any:
-        return secret_bytes(values[0], "secret")
 
     def check(
         self,
