@@ -22,6 +22,7 @@ __all__ = [
     "json_body",
     "media_type",
     "no_body",
+    "query_or_json_body",
     "set_body",
     "set_form_text",
 ]
@@ -164,6 +165,15 @@ def no_body(draft: Draft, who: str) -> None:
             "parameters as params={...} (they go in the query, signed); nothing was sent."
         )
         raise UnsignableRequestError(msg)
+
+
+def query_or_json_body(draft: Draft, who: str, query_only: tuple[str, ...] = ("GET",)) -> bytes:
+    """The body a request signs: ``b""`` for a ``query_only`` method, which may carry
+    none (its parameters go in the query), else :func:`json_body`'s exact bytes."""
+    if draft.method in query_only:
+        no_body(draft, who)
+        return b""
+    return json_body(draft, who)
 
 
 def set_body(draft: Draft, data: bytes) -> None:

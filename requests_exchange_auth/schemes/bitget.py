@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _credentials
 from .._auth import AuthOptions
-from .._bodies import json_body, no_body
+from .._bodies import query_or_json_body
 from .._draft import Draft
 from .._params import decoded_query, join_url, path_of, split_url
 from .._retry import Answer, Attempt
@@ -107,11 +107,7 @@ class BitgetAuth(TimedAuth):
 
     def _sign(self, draft: Draft) -> None:
         """§8: the body, the canonical query (§5), the string of §3, the headers of §4."""
-        if draft.method == "GET":
-            no_body(draft, "BitgetAuth")
-            body = b""
-        else:
-            body = json_body(draft, "BitgetAuth")
+        body = query_or_json_body(draft, "BitgetAuth")
         base, query, fragment = split_url(draft.url)
         path = path_of(base)
         if query:

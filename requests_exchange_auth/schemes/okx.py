@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _credentials
 from .._auth import AuthOptions
-from .._bodies import json_body, no_body
+from .._bodies import query_or_json_body
 from .._draft import Draft
 from .._params import path_of, split_url
 from .._retry import Answer, Attempt
@@ -110,11 +110,7 @@ class OkxAuth(TimedAuth):
 
     def _sign(self, draft: Draft) -> None:
         """§8: the body, the requestPath as sent, the prehash of §3, the headers of §4."""
-        if draft.method == "GET":
-            no_body(draft, "OkxAuth")
-            body = b""
-        else:
-            body = json_body(draft, "OkxAuth")
+        body = query_or_json_body(draft, "OkxAuth")
         request_path = _request_path(draft.url)
         stamp = iso_ms(self._timestamp() * 1_000_000)
         headers = draft.headers
