@@ -12,6 +12,7 @@ import logging
 import time
 
 import pytest
+import requests
 from transports import send
 
 from requests_exchange_auth import BinanceQueryAuth, BinanceServerClock
@@ -140,3 +141,71 @@ def test_a_resend_is_logged(recording_server, caplog):
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO] == [
         "resending a request re-signed after its timestamp was rejected"
     ]
+
+
+def test_a_redirect_of_the_resend_is_never_resent_again(recording_server):
+    """The resend's own hooks carry no second resend: a redirected hop that meets the
+    rejection again is returned as it is (one resend per request, its redirects included)."""
+    answers = iter([(400, {}), (302, {"Location": "/api/v3/again"})])
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        status, headers = next(answers, (400, {}))
+        return status, headers, b'{"code":-1021,"msg":"late"}'
+
+    server = recording_server(respond)
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    reply = requests.get(server.url + "/api/v3/account", auth=auth, timeout=5)
+    assert [h.target.partition("?")[0] for h in server.hits if "/time" not in h.target] == [
+        "/api/v3/account",
+        "/api/v3/account",
+        "/api/v3/again",
+    ]
+    # requests rebuilds history along redirects (sessions.py, Session.send): the 302 is kept
+    assert (reply.status_code, [r.status_code for r in reply.history]) == (400, [302])
+
+
+class _AgeRecordingClock(BinanceServerClock):
+    def __init__(self, url: str) -> None:
+        super().__init__(url, samples=1)
+        self.ages: list[float | None] = []
+
+    def sync(self, *, max_age: float | None = None) -> BinanceServerClock:
+        self.ages.append(max_age)
+        return super().sync(max_age=max_age)
+
+
+def test_the_resend_sync_is_skipped_for_a_sync_newer_than_the_request(recording_server):
+    """Threads that met the same rejection share one sync: the recovery asks for a sync
+    no older than the rejected request (its response's elapsed time)."""
+    server = recording_server(_time_or(400, b'{"code":-1021,"msg":"late"}'))
+    clock = _AgeRecordingClock(server.url + "/api").sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    reply = requests.get(server.url + "/api/v3/account", auth=auth, timeout=5)
+    assert clock.ages == [None, reply.history[0].elapsed.total_seconds()]
+
+
+def test_the_resend_is_sent_with_the_callers_send_options(recording_server):
+    """The resend goes the way the first attempt went: through the same proxy here (and
+    with the same timeout, verify and cert: requests passes them together)."""
+    answers = iter([b'{"code":-1021,"msg":"late"}', b'{"orderId":1}'])
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        body = next(answers)
+        return (400 if b"-1021" in body else 200), {}, body
+
+    exchange, proxy = recording_server(respond), recording_server(respond)
+    clock = BinanceServerClock(exchange.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(
+        BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True,
+        allow_insecure_http=True,  # a plaintext proxy, trusted here
+    )  # fmt: skip
+    url = exchange.url + "/api/v3/account"
+    reply = requests.get(url, auth=auth, timeout=5, proxies={"http": proxy.url})
+    assert (reply.status_code, reply.content) == (200, b'{"orderId":1}')
+    assert [h.target.startswith(url) for h in proxy.hits] == [True, True]  # absolute form
+    assert {h.target for h in exchange.hits} == {"/api/v3/time"}  # the clock's syncs alone
