@@ -42,7 +42,7 @@ def sign_prepared(
 
     :param resend: install the one resend (not when signing that resend itself).
     """
-    hooks = r.hooks.setdefault("response", [])
+    hooks = r.hooks["response"]  # always there: requests/hooks.py, default_hooks
     guarded = resending = False
     for hook in hooks:  # one pass over a short list: usually empty, or ours from before
         kind = type(hook)
@@ -214,7 +214,7 @@ def release_when_done(r: PreparedRequest, hold: Any) -> None:
     - ``r`` is garbage-collected (a request that was prepared and dropped);
     - ``r`` is signed again (its earlier send is over).
     """
-    hooks = r.hooks.setdefault("response", [])
+    hooks = r.hooks["response"]
     for hook in [hook for hook in hooks if isinstance(hook, _Release)]:
         hooks.remove(hook)
         hook.now()
@@ -223,14 +223,14 @@ def release_when_done(r: PreparedRequest, hold: Any) -> None:
 
 def release_now(r: PreparedRequest) -> None:
     """Give back the hold registered for ``r`` by :func:`release_when_done`, if pending."""
-    for hook in r.hooks.get("response", ()):
+    for hook in r.hooks["response"]:
         if isinstance(hook, _Release):
             hook.now()
 
 
 def hold_of(r: PreparedRequest) -> Any:
     """The nonce hold ``r`` still keeps, or ``None``."""
-    for hook in r.hooks.get("response", ()):
+    for hook in r.hooks["response"]:
         if isinstance(hook, _Release) and hook.finalizer.alive:
             return hook.hold
     return None

@@ -23,6 +23,7 @@ from requests_exchange_auth import (
     OrderedNonce,
     PoloniexBodyDigestAuth,
 )
+from requests_exchange_auth._requests import hold_of, release_now
 from requests_exchange_auth.testing import POLONIEX_KEY, POLONIEX_SECRET
 
 THREADS, REQUESTS = 8, 50
@@ -330,3 +331,19 @@ def test_httpx_releases_the_order_when_the_flow_ends(exchange, closed_port, tran
     kept = in_other_thread(lambda: send(transport, auth, "POST", url, data={"command": "y"}))
     assert kept.status == 200  # another thread: not released, it would have timed out
     assert [r.verdict.ok for r in exchange.received] == [True, True]
+
+
+def test_a_signed_request_shows_its_hold_until_it_is_released(exchange):
+    """``hold_of`` finds the hold a prepared request keeps (ExchangeAdapter watches it for
+    ``release="sent"``); once released, the request keeps none and the order is free."""
+    nonce = OrderedNonce(MonotonicNonce(), timeout=0.05)
+    request = requests.Request("POST", exchange.url + "/tradingApi", auth=poloniex(nonce)).prepare()
+
+    hold = hold_of(request)
+
+    assert hold is not None
+    assert f"nonce={hold.value}" in request.body
+    assert isinstance(in_other_thread(nonce), NonceTimeoutError)
+    release_now(request)
+    assert hold_of(request) is None
+    assert isinstance(in_other_thread(nonce), int)
