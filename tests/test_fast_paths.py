@@ -16,7 +16,14 @@ from requests_exchange_auth import (
 )
 from requests_exchange_auth._bodies import FORM, JSON, json_body, set_form_text
 from requests_exchange_auth._draft import Draft
-from requests_exchange_auth._params import decoded_query, has_param, path_of, remove_params
+from requests_exchange_auth._params import (
+    decoded_query,
+    has_param,
+    path_of,
+    place_param,
+    remove_params,
+    replace_param,
+)
 from requests_exchange_auth._requests import RedirectGuard, sign_prepared
 from requests_exchange_auth._transport import check_transport
 
@@ -48,6 +55,33 @@ def test_remove_params_is_the_full_filter(part, names):
     assert remove_params(part, names) in (part, full)
     if any(_server_name(p) in names for p in part.split("&")):
         assert remove_params(part, names) == full
+
+
+@pytest.mark.parametrize(
+    ("part", "piece", "expected"),
+    [
+        ("a=1&sig=x&b=2&sig=y", "sig=ab==", "a=1&sig=ab==&b=2"),  # a value may hold "="
+        ("si%67=old&a=1", "sig=new", "sig=new&a=1"),  # the name as the server reads it
+        ("a=1&signature=2", "sig=3", None),
+        ("", "sig=3", None),
+    ],
+)
+def test_replace_param_takes_the_first_place_and_drops_the_rest(part, piece, expected):
+    assert replace_param(part, piece) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "expected"),
+    [
+        ("a=1&t=0", "t=0&b=2", ("a=1&t=9==", "b=2", True)),  # the query's copy wins
+        ("a=1", "b=2&t=0", ("a=1", "b=2&t=9==", True)),
+        ("a=1&t=0", None, ("a=1&t=9==", None, True)),
+        ("a=1", "b=2", ("a=1", "b=2", False)),
+        ("a=1", None, ("a=1", None, False)),
+    ],
+)
+def test_place_param_keeps_the_callers_position_once(query, body, expected):
+    assert place_param(query, body, "t=9==") == expected
 
 
 def _draft(body, headers=None):

@@ -24,7 +24,7 @@ from requests_exchange_auth import (
     MissingDependencyError,
     UnsignableRequestError,
 )
-from requests_exchange_auth._bodies import form_text, json_body, no_body
+from requests_exchange_auth._bodies import form_text, json_body, no_body, query_or_json_body
 from requests_exchange_auth._draft import Draft
 from requests_exchange_auth._params import decoded_query
 from requests_exchange_auth._requests import RedirectGuard
@@ -88,6 +88,18 @@ BODY_MESSAGES = [
         "does not look like JSON'. Send the parameters as json={...} (or params={...} on a "
         "GET); nothing was sent.",
         id="json-untyped",
+    ),
+    pytest.param(
+        lambda: query_or_json_body(Draft("GET", "https://api.example/x", {}, "a=1"), WHO),
+        "SomeAuth signs query parameters only, and this request has a body. Pass the "
+        "parameters as params={...} (they go in the query, signed); nothing was sent.",
+        id="query-only-method",
+    ),
+    pytest.param(
+        lambda: query_or_json_body(draft(b"a=1", "text/plain"), WHO),
+        "SomeAuth signs JSON bodies only, but this request's Content-Type is 'text/plain'. "
+        "Send the parameters as json={...} (or params={...} on a GET); nothing was sent.",
+        id="query-or-json",
     ),
     pytest.param(
         lambda: no_body(draft("a=1"), WHO),
@@ -162,6 +174,13 @@ def test_missing_extra_of_the_same_name(monkeypatch):
             "BinanceServerClock needs an http(s) URL of a Binance API, not "
             "'ftp://***@api.binance.com'; e.g. 'https://api.binance.com' or "
             "'https://fapi.binance.com'.",
+        ),
+        (  # not /api: a trailing character is not stripped like a trailing slash
+            "https://api.binance.com/apiX",
+            "cannot tell which Binance API 'https://api.binance.com/apiX' belongs to; pass "
+            "a URL whose path starts with /api, /sapi, /fapi, /dapi or /eapi (e.g. "
+            "'https://testnet.binancefuture.com/fapi'), or the time endpoint itself (e.g. "
+            "'.../fapi/v1/time').",
         ),
         (
             "https://api.binance.com/wapi/v3",

@@ -154,14 +154,20 @@ def test_raising_response_hook_does_not_keep_the_order(session, exchange):
     """Our release runs before a user's hook, so a hook that raises cannot keep the order."""
     auth = poloniex(OrderedNonce(timeout=0.5))
 
+    kept: list[requests.Response] = []  # the request stays alive: no release by collection
+
     def broken_hook(response, **kwargs):
+        kept.append(response)
         raise RuntimeError("a user's hook failed")
 
     with pytest.raises(RuntimeError, match="a user's hook failed"):
         session.post(exchange.url + "/tradingApi", auth=auth, hooks={"response": [broken_hook]})
     after = in_other_thread(lambda: balances(None, exchange.url + "/tradingApi", auth))
 
+    assert isinstance(after, requests.Response)
     assert after.status_code == 200
+    assert kept[0].request is not None
+    kept[0].close()  # its connection was never read: requests raised from the hook
 
 
 def test_prepared_request_dropped_releases_the_order(exchange):
