@@ -144,7 +144,7 @@ def json_body(draft: Draft, who: str) -> bytes:
     kind = media_type(draft.headers)
     if kind is None and data.lstrip()[:1] in (b"{", b"["):
         draft.headers["Content-Type"] = JSON
-    elif kind != JSON and not (kind or "").endswith("+json"):
+    elif kind is None or (kind != JSON and not kind.endswith("+json")):
         shown = kind or "none, and it does not look like JSON"
         msg = (
             f"{who} signs JSON bodies only, but this request's Content-Type is {shown!r}. "

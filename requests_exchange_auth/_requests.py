@@ -33,6 +33,8 @@ log = logging.getLogger("requests_exchange_auth")
 # requests keeps the body (and our signature in it) on these redirects (sessions.py,
 # resolve_redirects); on the others it drops the body itself.
 _BODY_KEEPING_REDIRECTS = frozenset({307, 308})
+# what describes the body, which goes with it (the headers requests purges itself there)
+_BODY_HEADERS = ("Content-Length", "Content-Type", "Transfer-Encoding")
 
 
 def sign_prepared(
@@ -113,9 +115,9 @@ class RedirectGuard:
             raise CrossOriginRedirectError(msg, response=response)
         for name in self.headers:
             request.headers.pop(name, None)
-        if response.status_code in _BODY_KEEPING_REDIRECTS and request.body is not None:
+        if response.status_code in _BODY_KEEPING_REDIRECTS:
             request.body = None
-            for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+            for name in _BODY_HEADERS:
                 request.headers.pop(name, None)
         log.warning("removed credentials from a request redirected %s", where)
 

@@ -78,7 +78,7 @@ class HmacSigner:
         """The standard base64 (padded) HMAC of ``payload``."""
         mac = self._keyed.copy()
         mac.update(payload)
-        return binascii.b2a_base64(mac.digest(), newline=False).decode("ascii")
+        return binascii.b2a_base64(mac.digest(), newline=False).decode()
 
     def __reduce__(self) -> tuple[type[HmacSigner], tuple[bytes, str]]:
         return (HmacSigner, (self._key, self._digest))

@@ -55,6 +55,20 @@ BODY_MESSAGES = [
         id="stream",
     ),
     pytest.param(
+        lambda: json_body(draft(chunk for chunk in [b"{}"]), WHO),
+        "SomeAuth cannot sign a generator body: a stream, file or generator can only be "
+        "read once, and the signature must cover the exact bytes sent. Pass the body as a "
+        "dict, str or bytes instead; nothing was sent.",
+        id="json-stream",
+    ),
+    pytest.param(
+        lambda: no_body(draft(io.StringIO("a=1")), WHO),
+        "SomeAuth cannot sign a StringIO body: a stream, file or generator can only be read "
+        "once, and the signature must cover the exact bytes sent. Pass the body as a dict, "
+        "str or bytes instead; nothing was sent.",
+        id="query-only-stream",
+    ),
+    pytest.param(
         lambda: form_text(draft("a=1", "Application/JSON; charset=utf-8"), WHO),
         "SomeAuth signs form bodies only (application/x-www-form-urlencoded), but this "
         "request's Content-Type is 'application/json'. Send the parameters as data={...} "

@@ -41,6 +41,7 @@ def leaked(hit, auth, entry) -> list[str]:
     found = [name for name in auth.owned_headers if name.lower() in headers]
     found += ["body"] if hit.body else []
     found += ["content-type"] if "content-type" in headers else []
+    found += ["transfer-encoding"] if "transfer-encoding" in headers else []  # an empty body
     seen = str(hit.headers) + hit.target
     found += ["api key"] if auth.api_key in seen else []
     found += ["secret"] if any(secret in seen for secret in secrets_of(entry)) else []
@@ -70,6 +71,23 @@ def test_cross_origin_redirect_delivers_no_credentials(recording_server, entry, 
 
 
 @pytest.mark.parametrize("transport", FOLLOWING)
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_chain_of_cross_origin_redirects_is_followed_unsigned(
+    recording_server, status, transport
+):
+    """Stripped at the first hop, the request has nothing left to strip at the next: it
+    is followed to the end without credentials."""
+    entry = ENTRIES[0].values[0]
+    last = recording_server(landing)
+    second = recording_server(redirect_to(last.url + "/landing", status))
+    first = recording_server(redirect_to(second.url + "/next", status))
+    auth = make(entry)
+    reply = _send(transport, auth, entry, first.url)
+    assert (reply.status, reply.history) == (200, [status, status])
+    assert [leaked(hit, auth, entry) for hit in second.hits + last.hits] == [[], []]
+
+
+@pytest.mark.parametrize("transport", FOLLOWING)
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_same_origin_redirect_keeps_the_signed_request(recording_server, entry, transport):
     """A 307 within one origin reaches its target with the same signed body and headers."""
@@ -94,6 +112,18 @@ def test_raise_policy_refuses_to_follow(recording_server, entry, transport):
         _send(transport, auth, entry, first.url)
     assert other.hits == []
     assert len(first.hits) == 1
+
+
+def test_a_refused_redirect_gives_its_connection_back(recording_server):
+    """The refused redirect's (small) body is read, so its connection goes back to the
+    pool, as requests does for every redirect it follows."""
+    entry = ENTRIES[0].values[0]
+    first = recording_server(redirect_to("https://elsewhere.example/landing", 302))
+    auth = make(entry, on_cross_origin_redirect="raise")
+    with requests.Session() as session, pytest.raises(CrossOriginRedirectError) as caught:
+        session.get(first.url + "/x", auth=auth, timeout=5)
+    assert caught.value.response.status_code == 302
+    assert caught.value.response.raw.connection is None  # released to the pool (urllib3)
 
 
 @pytest.mark.parametrize(

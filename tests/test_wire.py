@@ -135,11 +135,27 @@ def test_a_stale_signature_without_a_timestamp_gets_a_fresh_pair():
     [("time%73tamp", "timestamp"), ("%74imestamp", "timestamp"), ("sig%6Eature", "signature")],
 )
 def test_owned_names_are_recognised_as_the_server_decodes_them(spelling, name):
-    """A percent-encoded spelling of an owned name is the owned name (DESIGN.md #2)."""
+    """A percent-encoded spelling of an owned name is the owned name (DESIGN.md #2), in
+    the body and in the query."""
     auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=lambda: NOW_NS)
     r = auth(prepared(data=f"a=1&{spelling}=1"))
     assert spelling not in r.body
     assert r.body.count(f"{name}=") == 1
+    query = auth(prepared("GET", f"https://api.binance.com/api/v3/x?{spelling}=1")).url
+    assert spelling not in query
+    assert query.count(f"{name}=") == 1
+
+
+def test_a_fragment_stays_on_the_url_when_the_signature_goes_in_the_body():
+    """sign() returns the URL as given, fragment included (a client drops it on the
+    wire), wherever the signature goes."""
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=lambda: NOW_NS)
+    url = "https://api.binance.com/api/v3/order?a=1#part"
+    in_body = auth.sign("POST", url, body="b=2")
+    assert (in_body.url, in_body.body[:31]) == (url, b"b=2&timestamp=1499827319559&sig")
+    in_query = auth.sign("GET", url).url
+    assert in_query.startswith("https://api.binance.com/api/v3/order?a=1&timestamp=1499827319559&")
+    assert in_query.endswith("#part")
 
 
 def test_poloniex_nonce_spelt_with_an_escape_is_replaced():

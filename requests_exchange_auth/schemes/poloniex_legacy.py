@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["PoloniexBodyDigestAuth"]
 
 _OWNED = ("nonce",)
+_SIGN = "Sign"  # the header of the body's HMAC (Part A)
 _NONCE_REJECTED = "Nonce must be greater than"  # "Nonce rules"
 # The legacy API's reads are the commands named return… (returnBalances,
 # returnOpenOrders, returnTradeHistory, …); every other command trades or moves funds.
@@ -57,7 +58,7 @@ class PoloniexBodyDigestAuth(NoncedAuth):
     .. versionchanged:: 0.3.0 :meth:`sign`; a bodyless request gets the form Content-Type.
     """
 
-    owned_headers = ("Key", "Sign")
+    owned_headers = ("Key", _SIGN)
     key_header = "Key"
     env_prefix = "POLONIEX"
 
@@ -77,7 +78,7 @@ class PoloniexBodyDigestAuth(NoncedAuth):
         body = remove_params(form_text(draft, "PoloniexBodyDigestAuth") or "", _OWNED)
         body = append_param(body, f"nonce={self._draw(draft)}")
         set_form_text(draft, body)
-        draft.headers["Sign"] = self._signer.hex(body.encode("ascii"))
+        draft.headers[_SIGN] = self._signer.hex(body.encode())  # ASCII: form text and digits
 
     def is_idempotent(self, attempt: Attempt) -> bool:
         """Whether the request is a read: every call is a POST, its ``command`` a
@@ -113,5 +114,6 @@ class PoloniexBodyDigestAuth(NoncedAuth):
 
 def _command(body: bytes | None) -> str:
     """The ``command`` of a legacy request body ("" when there is none)."""
-    text = (body or b"").decode("ascii", "replace")
+    # Not mutated: the body is ASCII (signed so), and any text without command= has none.
+    text = (body or b"").decode("ascii", "replace")  # pragma: no mutate
     return next((value for name, value in parse_qsl(text) if name == "command"), "")
