@@ -104,7 +104,7 @@ def set_form_text(draft: Draft, text: str) -> None:
     (DESIGN.md #3: Content-Type is right even when the auth is called directly).
     """
     had_body = bool(draft.body)
-    draft.body = text.encode("ascii") if isinstance(draft.body, bytes) else text
+    draft.body = text.encode() if isinstance(draft.body, bytes) else text
     headers = draft.headers
     if not had_body or "Content-Type" not in headers:
         headers["Content-Type"] = FORM
@@ -126,7 +126,7 @@ def any_body(draft: Draft, who: str) -> bytes:
         return b""
     if isinstance(body, bytes):
         return body
-    data = str(body).encode("utf-8")  # a str: _refuse_stream let nothing else through
+    data = str(body).encode()  # UTF-8, of a str: _refuse_stream let nothing else through
     if len(data) != len(str(body)):
         set_body(draft, data)
     return data

@@ -252,6 +252,8 @@ def test_decoded_query_refuses_an_escape_that_is_not_utf8(query):
         ("https://h.example?x=/y", "/"),
         ("https://h.example", "/"),
         ("/api/v3/order?x=1", "/api/v3/order"),
+        ("https://h.example/a//b?c=//d", "/a//b"),  # the first "//" ends the scheme
+        ("//h.example/a/b", "/a/b"),  # scheme-relative
     ],
 )
 def test_path_of_is_the_path_before_query_and_fragment(url, path):
