@@ -54,9 +54,7 @@ def check_transport(url: str, *, allow_insecure_http: bool, proxy: str | None = 
         sees it passes it); the environment's proxies are always looked at.
     :raises InsecureTransportError: with what to do instead; nothing was sent.
     """
-    if url.startswith("https://"):  # the common case, without parsing the URL
-        return
-    parts = urlsplit(url)
+    parts = urlsplit(url)  # an https:// URL does not get here: ExchangeAuth._apply skips it
     if parts.scheme == "https" or allow_insecure_http:
         return
     where = f"{parts.scheme}://{parts.hostname}"
