@@ -41,7 +41,7 @@ def split_url(url: str) -> tuple[str, str, str]:
     return base, query, hash_ + fragment
 
 
-def join_url(base: str, query: str, fragment: str = "") -> str:
+def join_url(base: str, query: str, fragment: str) -> str:
     """Inverse of :func:`split_url`; an empty query leaves no dangling ``?``."""
     return f"{base}?{query}{fragment}" if query else base + fragment
 

@@ -38,7 +38,7 @@ _BODY_HEADERS = ("Content-Length", "Content-Type", "Transfer-Encoding")
 
 
 def sign_prepared(
-    auth: ExchangeAuth, r: PreparedRequest, *, proxy: str | None = None, resend: bool = True
+    auth: ExchangeAuth, r: PreparedRequest, *, resend: bool = True
 ) -> PreparedRequest:
     """Sign ``r`` in place with ``auth`` and install the hooks its behaviour needs.
 
@@ -55,7 +55,7 @@ def sign_prepared(
         elif kind is _Release:
             hook.now()  # signed again: its earlier send is over, whoever re-signs it
     draft = Draft(r.method or "GET", r.url or "", r.headers, r.body)
-    auth._apply(draft, proxy=proxy)
+    auth._apply(draft)
     r.url = draft.url
     r.body = draft.body  # type: ignore[assignment]  # what the client gave, or our str/bytes
     if not guarded:

@@ -209,3 +209,45 @@ def test_the_resend_is_sent_with_the_callers_send_options(recording_server):
     assert (reply.status_code, reply.content) == (200, b'{"orderId":1}')
     assert [h.target.startswith(url) for h in proxy.hits] == [True, True]  # absolute form
     assert {h.target for h in exchange.hits} == {"/api/v3/time"}  # the clock's syncs alone
+
+
+def test_a_cross_origin_redirect_answering_the_resend_is_stripped(recording_server):
+    """The resend runs first among the hooks, so the redirect guard sees its answer: a
+    cross-origin redirect of the resend reaches the other origin without the key."""
+    other = recording_server(lambda hit, url: (200, {}))
+    answers = iter([(400, {}), (302, {"Location": other.url + "/landing"})])
+
+    def respond(hit, url):
+        if hit.target.endswith("/time"):
+            return 200, {}, json.dumps({"serverTime": time.time_ns() // 10**6}).encode()
+        status, headers = next(answers)
+        return status, headers, b'{"code":-1021,"msg":"late"}'
+
+    server = recording_server(respond)
+    clock = BinanceServerClock(server.url + "/api", samples=1).sync()
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, clock=clock, retry_invalid_timestamp=True)
+    reply = requests.get(server.url + "/api/v3/account", auth=auth, timeout=5)
+    assert reply.status_code == 200
+    [landed] = other.hits
+    assert "x-mbx-apikey" not in {name.lower() for name in landed.headers}
+
+
+class _SyncedClock:
+    """A clock that a resending auth accepts, without a server."""
+
+    def __call__(self) -> int:
+        return time.time_ns()
+
+    def sync(self, *, max_age: float | None = None) -> _SyncedClock:
+        return self
+
+
+def test_signing_a_request_again_keeps_one_resend():
+    auth = BinanceQueryAuth(
+        BINANCE_KEY, BINANCE_SECRET, retry_invalid_timestamp=True, clock=_SyncedClock()
+    )
+    request = requests.Request("GET", "https://api.binance.com/api/v3/account", auth=auth)
+    prepared = request.prepare()
+    auth(prepared)
+    kinds = [type(hook).__name__ for hook in prepared.hooks["response"]]
+    assert kinds == ["Resend", "RedirectGuard"]
