@@ -19,10 +19,12 @@ from requests_exchange_auth._draft import Draft
 from requests_exchange_auth._params import (
     decoded_query,
     has_param,
+    join_url,
     path_of,
     place_param,
     remove_params,
     replace_param,
+    split_url,
 )
 from requests_exchange_auth._requests import RedirectGuard, sign_prepared
 from requests_exchange_auth._transport import check_transport
@@ -82,6 +84,21 @@ def test_replace_param_takes_the_first_place_and_drops_the_rest(part, piece, exp
 )
 def test_place_param_keeps_the_callers_position_once(query, body, expected):
     assert place_param(query, body, "t=9==") == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "parts"),
+    [
+        ("https://h/p?a=1&b=2", ("https://h/p", "a=1&b=2", "")),
+        ("https://h/p?a=1?b#f#g", ("https://h/p", "a=1?b", "#f#g")),  # the first ? and #
+        ("https://h/p#f?g", ("https://h/p", "", "#f?g")),
+        ("https://h/p", ("https://h/p", "", "")),
+    ],
+)
+def test_split_url_splits_at_the_first_question_mark_and_hash(url, parts):
+    """RFC 3986 §3: the query starts at the first "?", the fragment at the first "#"."""
+    assert split_url(url) == parts
+    assert join_url(*parts) == url
 
 
 def _draft(body, headers=None):

@@ -63,3 +63,43 @@ def test_a_proxy_is_named_without_its_credentials(proxy, shown):
     assert f"through a proxy {shown} in clear text" in str(caught.value)
     assert "hunter2" not in str(caught.value)
     assert "user" not in str(caught.value)
+
+
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture
+def clean_proxy_environment(monkeypatch):
+    """No proxy variable from the machine, in either case."""
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("environment", "url", "refused_via"),
+    [
+        ({"ALL_PROXY": "http://all.example:3128"}, "http://127.0.0.1:9/x", "all.example:3128"),
+        ({"all_proxy": "http://all.example"}, "http://localhost:9/x", "all.example"),
+        ({"HTTP_PROXY": "http://p.example:8080"}, "http://127.0.0.1:9/x", "p.example:8080"),
+        ({"HTTPS_PROXY": "http://p.example"}, "http://127.0.0.1:9/x", None),  # not for http
+        ({"HTTP_PROXY": "http://p.example", "NO_PROXY": "127.0.0.1"}, "http://127.0.0.1/x", None),
+        (  # the host NO_PROXY names, also behind a user@
+            {"ALL_PROXY": "http://p.example", "NO_PROXY": "localhost"},
+            "http://user@localhost:9/x",
+            None,
+        ),
+    ],
+)
+def test_the_environments_proxies_as_requests_reads_them(
+    clean_proxy_environment, environment, url, refused_via
+):
+    """HTTP_PROXY, else ALL_PROXY, unless NO_PROXY names the host (urllib's rules)."""
+    for name, value in environment.items():
+        clean_proxy_environment.setenv(name, value)
+    if refused_via is None:
+        assert check_transport(url, allow_insecure_http=False) is None
+    else:
+        with pytest.raises(InsecureTransportError, match=rf"through a proxy \({refused_via}\) "):
+            check_transport(url, allow_insecure_http=False)
