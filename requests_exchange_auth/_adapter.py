@@ -18,11 +18,13 @@ from typing import Any
 
 from requests import PreparedRequest, RequestException, Response
 from requests.adapters import HTTPAdapter
+from requests.utils import select_proxy
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from . import _urllib3
 from ._requests import RedirectGuard, hold_of, release_now, sign_prepared
 from ._retry import Attempt, SignedRetry
+from ._transport import check_transport
 from .exceptions import ConfigurationError
 
 __all__ = ["ExchangeAdapter", "OrderedAdapter"]
@@ -38,6 +40,25 @@ def _signer(request: PreparedRequest) -> Any:
             auth = hook.auth
             return auth if auth.carries_credentials(request.headers) else None
     return None
+
+
+def _refuse_a_plaintext_proxy(request: PreparedRequest, proxies: Any) -> None:
+    """DESIGN.md #5 where only an adapter can see it: a signed plain-http request (to a
+    loopback host) that would go through a proxy. An auth sees the environment's
+    proxies; the session's and the call's are merged in only at send time
+    (sessions.py, ``merge_environment_settings``), and chosen as HTTPAdapter does."""
+    url = request.url or ""
+    if url.startswith("https://") or not proxies:
+        return
+    auth = _signer(request)
+    proxy = select_proxy(url, proxies)
+    if auth is None or not proxy:
+        return
+    try:
+        check_transport(url, allow_insecure_http=auth._allow_insecure_http, proxy=proxy)
+    except Exception:
+        release_now(request)  # nothing is sent: the next request may take the nonce order
+        raise
 
 
 def _attempt(request: PreparedRequest) -> Attempt:
@@ -76,7 +97,10 @@ class ExchangeAdapter(HTTPAdapter):
     package did not sign, or whose credentials a redirect stripped, are sent once.
 
     It also gives back an :class:`~requests_exchange_auth.OrderedNonce` hold as soon as
-    the request is over (and with ``release="sent"``, once its bytes are written).
+    the request is over (and with ``release="sent"``, once its bytes are written), and
+    refuses a signed plain-http request that the session's proxies would route through
+    a proxy (:class:`~requests_exchange_auth.InsecureTransportError`, nothing sent),
+    which an auth alone cannot see.
 
     :param retry: a :class:`~requests_exchange_auth.SignedRetry`, or ``None`` for none.
     :param kwargs: :class:`requests.adapters.HTTPAdapter`'s (pool sizes); not
@@ -116,6 +140,7 @@ class ExchangeAdapter(HTTPAdapter):
         return manager
 
     def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        _refuse_a_plaintext_proxy(request, kwargs.get("proxies"))
         auth = _signer(request) if self.retry is not None else None
         if auth is None:
             return self._send_once(request, _urllib3.Watch(hold_of(request)), args, kwargs)

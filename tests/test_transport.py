@@ -103,3 +103,60 @@ def test_the_environments_proxies_as_requests_reads_them(
     else:
         with pytest.raises(InsecureTransportError, match=rf"through a proxy \({refused_via}\) "):
             check_transport(url, allow_insecure_http=False)
+
+
+@pytest.mark.parametrize("where", ["session", "call"])
+def test_an_exchange_adapter_sees_the_sessions_proxy(recording_server, where):
+    """Mounted, ExchangeAdapter refuses a signed plain-http request that the session's
+    (or the call's) proxies would carry in clear text; nothing reaches either server."""
+    from requests_exchange_auth import ExchangeAdapter
+
+    server = recording_server(lambda hit, url: (200, {}))
+    proxy = recording_server(lambda hit, url: (200, {}))
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET)
+    with requests.Session() as session:
+        session.mount("http://", ExchangeAdapter())
+        options = {"proxies": {"http": proxy.url}}
+        if where == "session":
+            session.proxies, options = options["proxies"], {}
+        shown = proxy.url.removeprefix("http://")
+        with pytest.raises(InsecureTransportError, match=rf"through a proxy \({shown}\)"):
+            session.get(server.url + "/api/v3/account", auth=auth, timeout=5, **options)
+    assert (server.hits, proxy.hits) == ([], [])
+
+
+def test_an_exchange_adapter_lets_a_trusted_proxy_carry_plain_http(recording_server):
+    """allow_insecure_http=True trusts the proxy too: the request goes through it."""
+    from requests_exchange_auth import ExchangeAdapter
+
+    proxy = recording_server(lambda hit, url: (200, {}))
+    auth = BinanceQueryAuth(BINANCE_KEY, BINANCE_SECRET, allow_insecure_http=True)
+    with requests.Session() as session:
+        session.mount("http://", ExchangeAdapter())
+        url = "http://127.0.0.1:9/api/v3/account"
+        reply = session.get(url, auth=auth, timeout=5, proxies={"http": proxy.url})
+    assert reply.status_code == 200
+    assert [hit.target.partition("?")[0] for hit in proxy.hits] == [url]
+
+
+def test_a_refused_proxy_send_gives_the_nonce_order_back(recording_server):
+    """Nothing was sent, so an OrderedNonce hold is not kept for the refused request."""
+    import threading
+
+    from requests_exchange_auth import ExchangeAdapter, OrderedNonce, PoloniexBodyDigestAuth
+    from requests_exchange_auth.testing import POLONIEX_KEY, POLONIEX_SECRET
+
+    nonce = OrderedNonce(timeout=0.05)
+    auth = PoloniexBodyDigestAuth(POLONIEX_KEY, POLONIEX_SECRET, nonce=nonce)
+    proxy = recording_server(lambda hit, url: (200, {}))
+    with requests.Session() as session:
+        session.mount("http://", ExchangeAdapter())
+        kept = requests.Request("POST", "http://127.0.0.1:9/tradingApi", auth=auth).prepare()
+        with pytest.raises(InsecureTransportError):  # kept alive: no release by collection
+            session.send(kept, proxies={"http": proxy.url})
+        drawn: list[object] = []
+        thread = threading.Thread(target=lambda: drawn.append(nonce()))  # another thread
+        thread.start()
+        thread.join()
+    assert isinstance(drawn[0], int)  # not a NonceTimeoutError: the order was free
+    assert kept.body.startswith("nonce=")
