@@ -14,7 +14,7 @@ from requests_exchange_auth import (
     InsecureTransportError,
     UnsignableRequestError,
 )
-from requests_exchange_auth._bodies import FORM, JSON, json_body, set_form_text
+from requests_exchange_auth._bodies import FORM, JSON, any_body, json_body, set_form_text
 from requests_exchange_auth._draft import Draft
 from requests_exchange_auth._params import (
     decoded_query,
@@ -218,6 +218,14 @@ def test_a_body_that_is_not_json_is_refused_by_name(headers, body, shown):
         f"SomeAuth signs JSON bodies only, but this request's Content-Type is {shown}. "
         "Send the parameters as json={...} (or params={...} on a GET); nothing was sent."
     )
+
+
+def test_a_non_ascii_str_body_is_sent_as_the_utf8_bytes_it_signs():
+    """http.client would send a str body as Latin-1: it becomes the UTF-8 bytes hashed,
+    with their length."""
+    draft = _draft('{"note":"é€"}', {"Content-Length": "13"})
+    assert any_body(draft, "SomeAuth") == '{"note":"é€"}'.encode()
+    assert (draft.body, draft.headers["Content-Length"]) == ('{"note":"é€"}'.encode(), "16")
 
 
 def test_no_json_body_is_empty_bytes_and_unlabelled():
