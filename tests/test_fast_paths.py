@@ -138,6 +138,7 @@ def test_a_body_written_where_there_was_none_is_labelled_a_form():
         "http://[::1]:8080/x",
         "http://127.0.0.2/x",
         "http://localhost/x",
+        "http://exchange.localhost:8080/x",  # RFC 6761 §6.3: every .localhost name
     ],
 )
 def test_transport_shortcuts_allow_what_the_parser_allows(url):
