@@ -42,17 +42,16 @@ def _signer(request: PreparedRequest) -> Any:
     return None
 
 
-def _refuse_a_plaintext_proxy(request: PreparedRequest, proxies: Any) -> None:
+def _refuse_a_plaintext_proxy(request: PreparedRequest, auth: Any, proxies: Any) -> None:
     """DESIGN.md #5 where only an adapter can see it: a signed plain-http request (to a
     loopback host) that would go through a proxy. An auth sees the environment's
     proxies; the session's and the call's are merged in only at send time
     (sessions.py, ``merge_environment_settings``), and chosen as HTTPAdapter does."""
     url = request.url or ""
-    if url.startswith("https://") or not proxies:
+    if auth is None or url.startswith("https://") or not proxies:
         return
-    auth = _signer(request)
     proxy = select_proxy(url, proxies)
-    if auth is None or not proxy:
+    if not proxy:
         return
     try:
         check_transport(url, allow_insecure_http=auth._allow_insecure_http, proxy=proxy)
@@ -140,11 +139,11 @@ class ExchangeAdapter(HTTPAdapter):
         return manager
 
     def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
-        _refuse_a_plaintext_proxy(request, kwargs.get("proxies"))
-        auth = _signer(request) if self.retry is not None else None
-        if auth is None:
+        auth = _signer(request)
+        _refuse_a_plaintext_proxy(request, auth, kwargs.get("proxies"))
+        if auth is None or self.retry is None:
             return self._send_once(request, _urllib3.Watch(hold_of(request)), args, kwargs)
-        retrying = self.retry.begin(auth)  # type: ignore[union-attr]  # checked above
+        retrying = self.retry.begin(auth)
         earlier: list[Response] = []
         while True:
             attempt, watch = _attempt(request), _urllib3.Watch(hold_of(request))

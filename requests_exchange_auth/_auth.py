@@ -109,14 +109,14 @@ class ExchangeAuth(_AuthBase):
 
     # -- the pipeline every transport runs ------------------------------------------------
 
-    def _apply(self, draft: Draft, *, proxy: str | None = None) -> None:
+    def _apply(self, draft: Draft) -> None:
         """Check the transport, add the key header, and sign ``draft`` in place.
 
         An ordered nonce hold taken while signing is released on any error, so a
         request that is never sent never blocks the ones behind it.
         """
         if not draft.url.startswith("https://"):  # the common case needs no check at all
-            check_transport(draft.url, allow_insecure_http=self._allow_insecure_http, proxy=proxy)
+            check_transport(draft.url, allow_insecure_http=self._allow_insecure_http)
         if self.key_header is not None:
             draft.headers[self.key_header] = self._api_key
         try:

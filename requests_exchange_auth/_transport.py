@@ -54,7 +54,7 @@ def check_transport(url: str, *, allow_insecure_http: bool, proxy: str | None = 
         sees it passes it); the environment's proxies are always looked at.
     :raises InsecureTransportError: with what to do instead; nothing was sent.
     """
-    parts = urlsplit(url)  # an https:// URL does not get here: ExchangeAuth._apply skips it
+    parts = urlsplit(url)  # callers skip "https://..." themselves; "HTTPS://..." gets here
     if parts.scheme == "https" or allow_insecure_http:
         return
     where = f"{parts.scheme}://{parts.hostname}"
