@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,6 @@ from vectors import (
     RSA_TEST_KEY_PEM,
 )
 
-from requests_exchange_auth import BinanceQueryAuth, ConfigurationError
 from requests_exchange_auth._cli import main
 from requests_exchange_auth._registry import DOCS_URL, SCHEMES
 from requests_exchange_auth.testing import (
@@ -56,22 +56,6 @@ ORDER_URL = "https://api.binance.com/api/v3/order"
 OFFICIAL = ["sign", "binance", "POST", f"{ORDER_URL}?{H1_QUERY.split('&recvWindow')[0]}",
             "--recv-window", "5000", "--timestamp", "1499827319559"]  # fmt: skip
 OPEN_URL = "https://dip-cb.binanceapi.com/mp-api/v1/apps/ozSQnakAm7apa6ew7crPYd/user-open-data"
-
-
-def _private_keys_supported() -> bool:
-    try:
-        BinanceQueryAuth(BINANCE_RSA_KEY, private_key=BINANCE_RSA_PRIVATE_KEY)
-    except ConfigurationError as exc:
-        return "not supported yet" not in str(exc)
-    return True
-
-
-#: BinanceQueryAuth(private_key=) is being built on main (RSA/Ed25519 keys); these
-#: tests run by themselves once it is merged. ENABLE AFTER MERGE: nothing to change.
-AFTER_MERGE_PRIVATE_KEYS = pytest.mark.skipif(
-    not _private_keys_supported(),
-    reason="needs BinanceQueryAuth(private_key=), which lands with main's RSA/Ed25519 work",
-)
 
 
 class Cli:
@@ -250,7 +234,6 @@ def test_verify_binance_with_a_public_key(cli, key_files):
     assert "signature does not match" in out
 
 
-@AFTER_MERGE_PRIVATE_KEYS
 def test_sign_with_a_private_key_and_verify_with_it(cli, key_files):
     """sign --private-key (RSA) and verify --private-key agree."""
     _, captured, _ = cli("sign", "binance", "GET", "https://api.binance.com/api/v3/account",
@@ -412,6 +395,22 @@ def test_argparse_usage_errors_exit_2(cli, args):
     status, _, err = cli(*args)
     assert status == 2
     assert "usage: rxa" in err
+
+
+def test_version_prints_the_package_version(cli):
+    """``rxa --version`` prints the installed version and exits 0."""
+    status, out, _ = cli("--version")
+    assert (status, out) == (0, f"rxa {metadata.version('requests-exchange-auth')}\n")
+
+
+def test_each_command_help_describes_it_and_only_its_options(cli):
+    """demo --help says what the demo does; sign --help names no option of verify's."""
+    _, demo, _ = cli("demo", "--help")
+    assert "local verifying exchange" in demo
+    _, sign, _ = cli("sign", "--help")
+    _, verify, _ = cli("verify", "--help")
+    assert "--public-key" not in sign
+    assert "--public-key" in verify
 
 
 @pytest.mark.parametrize("command", [[], ["sign"], ["verify"]])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 
 import pytest
 from test_cli import ENV, ORDER_URL, Cli
@@ -28,6 +29,12 @@ def _pieces(secret: str) -> set[str]:
     text = "".join(line for line in secret.splitlines() if not line.startswith("-----"))
     return {text[i : i + WINDOW] for i in range(max(1, len(text) - WINDOW + 1))}
 
+
+#: what a signature looks like in any scheme's output: a hex digest (HMAC-SHA256 or -512),
+#: a base64 digest after a signature parameter or header, or a JWT
+SIGNATURE = re.compile(
+    r"[0-9a-fA-F]{64}|(?i:signature|sign)[=:] ?[A-Za-z0-9+/_%-]{20}|eyJ[A-Za-z0-9_-]{10,}\."
+)
 
 KEY_FILE = json.dumps({"key": "vmPU-key-0001", "secret": WRONG_SECRET}).encode()
 PIECES = {piece: secret[:6] for secret in KNOWN for piece in _pieces(secret)}
@@ -126,7 +133,9 @@ def signed_curl():
 def test_no_output_ever_shows_a_secret(  # noqa: PLR0917  # six pytest fixtures
     name, monkeypatch, capsys, files, local_exchange, signed_curl
 ):
-    """Whatever the command and however it ends, stdout and stderr hold no secret."""
+    """Whatever the command and however it ends, stdout and stderr hold no secret; and
+    an error (exit 2) shows no signature either: a request that could not be sent is
+    still valid for a while, so it must not be printed (rxa sign --send once did)."""
     args, env, stdin = scenarios(files, local_exchange.url, signed_curl)[name]
     status, out, err = Cli(monkeypatch, capsys)(*args, env={**ENV, **env}, stdin=stdin)
     assert status in (0, 1, 2)
@@ -134,6 +143,23 @@ def test_no_output_ever_shows_a_secret(  # noqa: PLR0917  # six pytest fixtures
     assert "Traceback" not in text
     leaked = {PIECES[piece] for piece in PIECES if piece in text}
     assert not leaked, f"{name}: output shows secrets starting {sorted(leaked)}"
+    if status == 2:
+        assert SIGNATURE.search(text) is None, f"{name}: an error shows a signature"
+
+
+@pytest.mark.parametrize(
+    "signed",
+    [
+        "GET /api/v3/account?timestamp=1&signature=" + "c8db56825ae71d6d79447849e617115f" * 2,
+        "Sign: " + "8fa0e96a4b1c2d3e" * 8,
+        "X-BAPI-SIGN: dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ==",
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJrIn0.c2ln",
+    ],
+    ids=["binance", "poloniex", "base64", "jwt"],
+)
+def test_the_signature_scan_finds_a_signature(signed):
+    """The error check above is not vacuous: each kind of signature is found."""
+    assert SIGNATURE.search(f"rxa: error: could not send {signed}") is not None
 
 
 def test_the_scan_finds_a_leak():

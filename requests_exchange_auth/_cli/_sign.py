@@ -118,6 +118,19 @@ def _request(args: argparse.Namespace, auth: requests.auth.AuthBase) -> requests
     )
 
 
+def _send(
+    session: requests.Session, prepared: requests.PreparedRequest, args: argparse.Namespace
+) -> requests.Response:
+    # as session.request would: proxies and CA bundle from the environment
+    settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
+    try:
+        return session.send(prepared, timeout=args.timeout, **settings)
+    except requests.RequestException as exc:
+        # the exception's text holds the signed URL: name the failure and the host only
+        host = urlsplit(args.url).netloc
+        raise CliError(f"could not send the request to {host}: {type(exc).__name__}") from None
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     _check_options(args)
     entry = scheme(args.scheme)
@@ -133,23 +146,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             "request": raw_http(prepared),
             "curl": curl(prepared),
         }
-        if args.only:
-            print(parts[args.only], file=out)
-        else:
-            print(f"== {entry.kit.payload_title}\n{parts['payload']}\n", file=out)
-            print(f"== signed request\n{parts['request']}\n", file=out)
-            print(f"== curl\n{parts['curl']}\n", file=out)
-            print(f"== documentation\n{entry.docs_url}", file=out)
-        if not args.send:
-            return VALID
-        # as session.request would: proxies and CA bundle from the environment
-        settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
-        try:
-            response = session.send(prepared, timeout=args.timeout, **settings)
-        except requests.RequestException as exc:
-            # the exception's text holds the signed URL: name the failure and the host only
-            host = urlsplit(args.url).netloc
-            raise CliError(f"could not send the request to {host}: {type(exc).__name__}") from None
+        response = _send(session, prepared, args) if args.send else None
+    # printed only once the request went out (or was never to): the text of a request
+    # that could not be sent is still a valid signed request for a while
+    if args.only:
+        print(parts[args.only], file=out)
+    else:
+        print(f"== {entry.kit.payload_title}\n{parts['payload']}\n", file=out)
+        print(f"== signed request\n{parts['request']}\n", file=out)
+        print(f"== curl\n{parts['curl']}\n", file=out)
+        print(f"== documentation\n{entry.docs_url}", file=out)
+    if response is None:
+        return VALID
     status = f"HTTP {response.status_code} {response.reason}"
     print(f"\n== response\n{status}\n{response.text}", file=out)
     try:
