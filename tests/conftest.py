@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 from hypothesis import settings
 
 from requests_exchange_auth.testing import LocalExchange
+from requests_exchange_auth.testing._server import QuietHTTPServer
 
 # tox -e mutation runs with --hypothesis-profile=mutation: the same examples against every
 # mutant (no database, no random seed), so a score does not depend on the luck of a run
@@ -113,7 +114,7 @@ class RecordingServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
         # shutdown() waits for the loop's next poll: 5 ms, so a teardown takes no longer
         thread = threading.Thread(target=server.serve_forever, args=(0.005,), daemon=True)

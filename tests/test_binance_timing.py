@@ -15,7 +15,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
@@ -38,6 +38,7 @@ from requests_exchange_auth.testing import (
     BINANCE_SECRET,
     LocalExchange,
 )
+from requests_exchange_auth.testing._server import QuietHTTPServer
 
 SECOND_MS = 1000
 
@@ -741,7 +742,7 @@ class TricklingServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,))

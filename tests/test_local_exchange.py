@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import unittest
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
@@ -26,6 +27,7 @@ from requests_exchange_auth.testing import (
     LocalExchange,
     Received,
 )
+from requests_exchange_auth.testing._server import QuietHTTPServer
 
 ORDER = {"symbol": "BTCUSDT", "side": "BUY", "quantity": "1"}
 
@@ -211,3 +213,24 @@ def test_handle_is_the_exchange_without_http():
     exchange = LocalExchange()
     status, body = exchange.handle(Received("GET", "/api/v3/account"))
     assert (status, body["code"]) == (401, -2014)
+
+
+def test_a_client_that_hung_up_is_not_reported_but_a_bug_is(capsys):
+    """The local servers print nothing for a client gone away (a ConnectionError, which a
+    handler thread outliving its test would print among pytest's dots); anything else
+    still gets socketserver's traceback."""
+    server = QuietHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    try:
+        for gone in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+            try:
+                raise gone
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a bug in a handler")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a bug in a handler" in capsys.readouterr().err
+    finally:
+        server.server_close()

@@ -4,6 +4,7 @@ request, as received, to a callable and sends back its JSON answer."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,19 @@ from ._received import Received
 Answer = Callable[[Received], tuple[int, Any, dict[str, str]]]
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threaded HTTP server that says nothing when a client hangs up.
+
+    socketserver prints a traceback to stderr for any error of a handler, also for a
+    client that went away (timed out, or done with the connection); from a handler
+    thread that outlives its test, that lands among pytest's progress dots.
+    """
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class LoopbackServer:
     """Serve ``answer`` (status, JSON, headers) on 127.0.0.1 until :meth:`stop`.
 
@@ -24,7 +38,7 @@ class LoopbackServer:
 
     def __init__(self, answer: Answer, *, port: int = 0) -> None:
         handler = type("Handler", (_Handler,), {"answer": staticmethod(answer)})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server = QuietHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.01,), daemon=True
