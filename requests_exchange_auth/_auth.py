@@ -29,9 +29,6 @@ except ImportError:  # the scheme modules, loaded without requests, still sign v
     _AuthBase = object  # type: ignore[misc,assignment]
     _requests = None  # type: ignore[assignment]
 
-if TYPE_CHECKING:
-    from requests import PreparedRequest
-
 __all__ = ["AuthOptions", "ExchangeAuth", "RedirectPolicy"]
 
 _Self = TypeVar("_Self", bound="ExchangeAuth")
@@ -174,9 +171,8 @@ class ExchangeAuth(_AuthBase):
         only the auth's immutable policy), built on first use rather than per request."""
         return _requests.RedirectGuard(self)
 
-    def __call__(self, r: PreparedRequest) -> PreparedRequest:
-        """Sign a ``requests.PreparedRequest`` in place (the requests ``AuthBase`` contract)."""
-        return _requests.sign_prepared(self, r)
+    if _requests is not None:  # requests' AuthBase contract: the adapter itself, no wrapper
+        __call__ = _requests.sign_prepared
 
     def sign(
         self,
