@@ -24,6 +24,7 @@ __all__ = [
     "place_param",
     "remove_params",
     "replace_param",
+    "request_target",
     "split_url",
 ]
 
@@ -58,6 +59,16 @@ def path_of(url: str) -> str:
     return base[slash:] if slash >= 0 else "/"
 
 
+def request_target(url: str) -> str:
+    """The path and, when there is a query, ``?`` and the query, as on the request line
+    (``/api/v5/trade/order?instId=BTC-USDT``, RFC 9112 §3.2.1); never the fragment."""
+    if "#" in url:
+        url = url.partition("#")[0]
+    base, _, query = url.partition("?")
+    path = path_of(base)  # no "?" or "#" left: path_of's first line takes it as it is
+    return f"{path}?{query}" if query else path
+
+
 # -- parameters ---------------------------------------------------------------------------
 
 
@@ -83,8 +94,12 @@ def has_param(part: str, name: str) -> bool:
 
 def remove_params(part: str, names: Collection[str]) -> str:
     """Drop every ``name=…`` piece for the given names, keeping all else byte for byte."""
-    if not any(_may_hold(part, name) for name in names):
-        return part  # the common case: no name occurs at all, so there is nothing to drop
+    if "%" not in part:  # no escape: a name can occur only spelled out (_may_hold)
+        for name in names:  # a loop, not any(): this runs on every request
+            if name in part:
+                break
+        else:
+            return part  # the common case: no name occurs at all, so there is nothing to drop
     kept = [piece for piece in part.split("&") if _name(piece) not in names]
     return "&".join(kept)
 

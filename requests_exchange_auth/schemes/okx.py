@@ -11,7 +11,7 @@ from .. import _credentials
 from .._auth import AuthOptions
 from .._bodies import query_or_json_body
 from .._draft import Draft
-from .._params import path_of, split_url
+from .._params import request_target
 from .._retry import Answer, Attempt
 from .._signing import HmacSigner
 from .._time import Clock, iso_ms
@@ -36,13 +36,6 @@ _INVALID_TIMESTAMP = "50102"  # §7: "Timestamp request expired"
 def _server_time(answer: Any) -> object:
     """§6: ``{"code": "0", "data": [{"ts": "1597026383085"}], "msg": ""}``."""
     return int(answer["data"][0]["ts"])
-
-
-def _request_path(url: str) -> str:
-    """§3: the path and, when there is one, ``?`` and the query, as on the request line."""
-    base, query, _ = split_url(url)
-    path = path_of(base)
-    return f"{path}?{query}" if query else path
 
 
 class OkxOptions(TimedOptions, total=False):
@@ -111,8 +104,8 @@ class OkxAuth(TimedAuth):
     def _sign(self, draft: Draft) -> None:
         """§8: the body, the requestPath as sent, the prehash of §3, the headers of §4."""
         body = query_or_json_body(draft, "OkxAuth")
-        request_path = _request_path(draft.url)
-        stamp = iso_ms(self._timestamp() * 1_000_000)
+        request_path = request_target(draft.url)  # §3: the path and query as sent
+        stamp = iso_ms(self._timestamp())
         headers = draft.headers
         headers[TIMESTAMP_HEADER] = stamp
         headers[PASSPHRASE_HEADER] = self._passphrase

@@ -133,14 +133,14 @@ class KrakenFuturesVerifier(Verifier):
         return status >= 400 or not isinstance(answer, dict) or answer.get("result") == "error"
 
     def accept(self, received: Received, verdict: Verdict, now_ms: int) -> tuple[int, Any]:
-        return 200, {"result": "success", "serverTime": iso_ms(now_ms * 1_000_000)}
+        return 200, {"result": "success", "serverTime": iso_ms(now_ms)}
 
     def payload(self, received: Received) -> str:
         return hashed_string(received).decode("latin-1")
 
 
 def _now() -> str:
-    return iso_ms(time.time_ns())
+    return iso_ms(time.time_ns() // 1_000_000)
 
 
 KRAKEN_FUTURES = KrakenFuturesVerifier()
