@@ -62,11 +62,13 @@ def form_text(draft: Draft, who: str) -> str | None:
 
     Accepts what a client makes of ``data={...}`` and a ``str``/``bytes`` body that is
     already percent-encoded ASCII; refuses JSON, multipart, streams and raw non-ASCII.
+    Sets ``Content-Type`` to the form type if absent, as :func:`json_body` does for JSON.
     """
     body = draft.body
     if body is None:  # the common case of a GET: no header to look at
         return None
-    _refuse_stream(body, who)
+    if not isinstance(body, _TEXT_TYPES):
+        _refuse_stream(body, who)
     if not body:
         return None
     kind = media_type(draft.headers)
@@ -92,12 +94,15 @@ def form_text(draft: Draft, who: str) -> str | None:
             "was sent."
         )
         raise UnsignableRequestError(msg)
+    if kind is None:
+        draft.headers["Content-Type"] = FORM
     return text
 
 
 def set_form_text(draft: Draft, text: str) -> None:
     """Write form text back as the body, keeping its type (``str`` or ``bytes``).
 
+    Called after :func:`form_text`, which gave a body it accepted a Content-Type.
     ``text`` is ASCII (form text plus ASCII parameters), so its length in characters is
     its length in bytes. A request that had no body had no real Content-Type either (a
     session default, say): the body is all ours, so it gets the form type
@@ -106,7 +111,7 @@ def set_form_text(draft: Draft, text: str) -> None:
     had_body = bool(draft.body)
     draft.body = text.encode() if isinstance(draft.body, bytes) else text
     headers = draft.headers
-    if not had_body or "Content-Type" not in headers:
+    if not had_body:
         headers["Content-Type"] = FORM
     headers["Content-Length"] = str(len(text))
 
@@ -121,6 +126,8 @@ def any_body(draft: Draft, who: str) -> bytes:
     as ``str``, http.client would send it as Latin-1.
     """
     body = draft.body
+    if type(body) is bytes:  # what requests and httpx make of json= and data=
+        return body
     _refuse_stream(body, who)
     if body is None:
         return b""
