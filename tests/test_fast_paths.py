@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import unquote_plus
 
 import pytest
@@ -14,7 +15,14 @@ from requests_exchange_auth import (
     InsecureTransportError,
     UnsignableRequestError,
 )
-from requests_exchange_auth._bodies import FORM, JSON, any_body, json_body, set_form_text
+from requests_exchange_auth._bodies import (
+    FORM,
+    JSON,
+    any_body,
+    form_text,
+    json_body,
+    set_form_text,
+)
 from requests_exchange_auth._draft import Draft
 from requests_exchange_auth._params import (
     decoded_query,
@@ -24,9 +32,11 @@ from requests_exchange_auth._params import (
     place_param,
     remove_params,
     replace_param,
+    request_target,
     split_url,
 )
 from requests_exchange_auth._requests import RedirectGuard, sign_prepared
+from requests_exchange_auth._time import iso_ms
 from requests_exchange_auth._transport import check_transport
 
 _RAW = st.text(st.sampled_from("ab=&%2F73tiestampsignaturenonce"), max_size=40)
@@ -108,6 +118,8 @@ def _draft(body, headers=None):
 def test_empty_form_body_gets_a_zero_length():
     """Writing an empty form body leaves no stale Content-Length behind."""
     draft = _draft("a=1", {"Content-Length": "3"})
+    assert form_text(draft, "test") == "a=1"  # the scheme reads the body first
+    assert draft.headers["Content-Type"] == FORM  # a form body without a type gets one
     set_form_text(draft, "")
     assert draft.body == ""
     assert draft.headers["Content-Length"] == "0"
@@ -284,3 +296,28 @@ def test_decoded_query_refuses_an_escape_that_is_not_utf8(query):
 )
 def test_path_of_is_the_path_before_query_and_fragment(url, path):
     assert path_of(url) == path
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("https://h.example/a/b", "/a/b"),
+        ("https://h.example/a/b?x=1/2#f/g", "/a/b?x=1/2"),
+        ("https://h.example/a?", "/a"),  # an empty query leaves no "?"
+        ("https://h.example#f?g", "/"),  # a "?" in the fragment is not a query
+        ("https://h.example?x=/y", "/?x=/y"),
+        ("https://h.example/a//b?c=//d", "/a//b?c=//d"),
+    ],
+)
+def test_request_target_is_the_path_and_query_as_on_the_request_line(url, target):
+    assert request_target(url) == target
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.integers(min_value=0, max_value=253_402_300_799_999))  # to 9999-12-31T23:59:59.999
+def test_iso_ms_is_the_utc_iso_format_of_the_millisecond(ms):
+    """The millisecond table and the per-second cache write what datetime writes."""
+    moment = datetime.fromtimestamp(ms // 1000, tz=timezone.utc).replace(
+        microsecond=ms % 1000 * 1000
+    )
+    assert iso_ms(ms) == moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
