@@ -67,8 +67,7 @@ def form_text(draft: Draft, who: str) -> str | None:
     body = draft.body
     if body is None:  # the common case of a GET: no header to look at
         return None
-    if not isinstance(body, _TEXT_TYPES):
-        _refuse_stream(body, who)
+    _refuse_stream(body, who)
     if not body:
         return None
     kind = media_type(draft.headers)

@@ -62,10 +62,8 @@ def path_of(url: str) -> str:
 def request_target(url: str) -> str:
     """The path and, when there is a query, ``?`` and the query, as on the request line
     (``/api/v5/trade/order?instId=BTC-USDT``, RFC 9112 §3.2.1); never the fragment."""
-    if "#" in url:
-        url = url.partition("#")[0]
-    base, _, query = url.partition("?")
-    path = path_of(base)  # no "?" or "#" left: path_of's first line takes it as it is
+    base, query, _ = split_url(url)
+    path = path_of(base)
     return f"{path}?{query}" if query else path
 
 

@@ -87,15 +87,15 @@ class Timestamps:
         return (Timestamps, (self.clock, self.unit))
 
 
+# ".000Z" to ".999Z": a format spec in an f-string costs more than the rest of iso_ms.
+_MS_SUFFIXES = tuple(f".{ms:03d}Z" for ms in range(1000))
+
+
 def iso_ms(ms: int) -> str:
     """Unix milliseconds as ISO 8601 UTC with milliseconds and ``Z``:
     ``2020-12-08T09:08:57.715Z`` (OKX style)."""
     seconds, rest = divmod(ms, 1000)
     return _utc_second(seconds) + _MS_SUFFIXES[rest]
-
-
-# ".000Z" to ".999Z": a format spec in an f-string costs more than the rest of iso_ms.
-_MS_SUFFIXES = tuple(f".{ms:03d}Z" for ms in range(1000))
 
 
 # Consecutive requests fall in the same second: formatting it once per second (a bounded,
