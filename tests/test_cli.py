@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+import requests
 from vectors import (
     BINANCE_API_KEY,
     BINANCE_SECRET,
@@ -34,7 +35,9 @@ from vectors import (
 )
 
 from requests_exchange_auth._cli import main
-from requests_exchange_auth._registry import DOCS_URL, SCHEMES
+from requests_exchange_auth._cli._render import raw_http
+from requests_exchange_auth._demo import tamper
+from requests_exchange_auth._registry import DOCS_URL, SCHEMES, scheme
 from requests_exchange_auth.testing import (
     BINANCE_ED25519_KEY,
     BINANCE_ED25519_PUBLIC_KEY,
@@ -145,17 +148,22 @@ def test_verify_accepts_the_official_request_with_the_right_secret(cli, form):
     assert "VALID: the signature matches" in out
 
 
+def _spec_env(entry):
+    """The environment holding the scheme's throw-away test account, as ``from_env`` reads it."""
+    cls = entry.auth_class
+    fields = ("key", *cls.credential_fields)
+    return {
+        f"{cls.env_prefix}_API_{field.upper()}": str(value)
+        for field, value in zip(fields, entry.kit.spec_account().values(), strict=False)
+    }
+
+
 @pytest.mark.parametrize("entry", SCHEMES, ids=lambda e: e.id)
 def test_sign_and_verify_point_at_the_scheme_page_not_at_a_spec(cli, entry):
     """Both commands print the scheme's docs page; no heading cites a spec file."""
     example = entry.kit.examples[0]
     url = "https://example.com" + example.path
-    cls = entry.auth_class
-    fields = ("key", *cls.credential_fields)
-    env = {
-        f"{cls.env_prefix}_API_{field.upper()}": str(value)
-        for field, value in zip(fields, entry.kit.spec_account().values(), strict=False)
-    }
+    env = _spec_env(entry)
     _, signed, _ = cli("sign", entry.id, example.method, url, env=env)
     curl = cli("sign", entry.id, example.method, url, "--only", "curl", env=env)[1]
     _, checked, _ = cli("verify", entry.id, stdin=curl.encode(), env=env)
@@ -164,6 +172,46 @@ def test_sign_and_verify_point_at_the_scheme_page_not_at_a_spec(cli, entry):
     assert checked.endswith(page)
     assert ".md" not in signed + checked
     assert "§" not in signed + checked
+
+
+def _tampered_capture(entry):
+    """The scheme's first example signed with its test account, then one signed byte changed
+    (as the demo does), as the raw HTTP that ``verify`` reads."""
+    example = entry.kit.examples[0]
+    request = requests.Request(
+        example.method, "https://example.com" + example.path,
+        auth=entry.kit.make_auth(entry.kit.spec_account()), params=dict(example.params),
+        data=dict(example.data), json=example.json,
+    ).prepare()  # fmt: skip
+    tamper(request, entry.auth_class.owned_headers)
+    return raw_http(request).encode()
+
+
+@pytest.mark.parametrize("entry", SCHEMES, ids=lambda e: e.id)
+def test_a_failed_verify_cites_no_spec_section(cli, entry):
+    """A rejected request's explanation (tampered, a clock far behind, a used nonce) is in
+    words a user can act on: no "§4" of a spec file the user does not have."""
+    env = _spec_env(entry)
+    capture = _tampered_capture(entry)
+    runs = [cli("verify", entry.id, stdin=capture, env=env)]
+    runs.append(cli("verify", entry.id, "--now", "1", stdin=capture, env=env))
+    if entry.kit.tracks_nonces:
+        runs.append(cli("verify", entry.id, "--last-nonce", str(10**20), stdin=capture, env=env))
+    for status, out, err in runs:
+        assert (status, err) == (1, "")
+        assert "INVALID: " in out
+        assert "§" not in out
+
+
+def test_a_refused_request_cites_no_spec_section(cli):
+    """An auth's refusal reaches the command line without its spec citation."""
+    status, out, err = cli("sign", "kraken", "GET", "https://api.kraken.com/0/private/Balance",
+                           env=_spec_env(scheme("kraken")))  # fmt: skip
+    assert (status, out) == (2, "")
+    assert err == (
+        "rxa: error: KrakenAuth signs POST requests without a query (Kraken's private "
+        "calls), not GET: pass the parameters as data={...} or json={...}; nothing was sent.\n"
+    )
 
 
 def test_verify_an_old_capture_suggests_now(cli):
@@ -361,7 +409,7 @@ def test_a_key_pair_needs_its_api_key(cli):
     assert "pass --api-key, or set MYAPP_API_KEY" in err
 
 
-def spec_credentials_repr_shows_no_secret():
+def test_credentials_repr_shows_no_secret():
     """Even a debugger or traceback shows the key masked and no secret."""
     from requests_exchange_auth._cli._creds import Credentials
 
@@ -387,6 +435,7 @@ def test_missing_credentials_name_the_variables(cli):
     )
     assert status == 2
     assert "variables POLONIEX_API_KEY and POLONIEX_API_SECRET are not set" in err
+    assert err.endswith("with your credentials, or pass --key-file PATH.\n")  # not "constructor"
 
 
 @pytest.mark.parametrize("args", [["sign"], ["verify", "nope"], ["sign", "binance", "GET"]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from urllib.parse import unquote_plus
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from requests_exchange_auth import (
     BinanceApiKeyAuth,
+    BinanceQueryAuth,
     InsecureTransportError,
     UnsignableRequestError,
 )
@@ -153,9 +155,16 @@ def test_a_body_written_where_there_was_none_is_labelled_a_form():
         "http://exchange.localhost:8080/x",  # RFC 6761 §6.3: every .localhost name
     ],
 )
-def test_transport_shortcuts_allow_what_the_parser_allows(url):
-    """https (any case) and loopback hosts, known by name or parsed, may be signed."""
-    assert check_transport(url, allow_insecure_http=False) is None  # no refusal raised
+def test_transport_shortcuts_allow_what_the_parser_allows(url, monkeypatch):
+    """https (any case) and loopback hosts, known by name or parsed, are signed (with no
+    proxy in the environment): the request leaves with its timestamp and signature."""
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    auth = BinanceQueryAuth("k" * 16, "s" * 16)
+    prepared = requests.Request("GET", url, params={"a": "1"}, auth=auth).prepare()
+    query = prepared.url.partition("?")[2]
+    assert query.startswith("a=1&timestamp=")
+    assert re.search(r"&signature=[0-9a-f]{64}$", query)
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1/x", "http://127.0.0.1.example.com/x"])

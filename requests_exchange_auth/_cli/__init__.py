@@ -18,6 +18,7 @@ from ..exceptions import ExchangeAuthError
 from . import _check, _sign
 from ._capture import CaptureError
 from ._errors import ERROR, CliError
+from ._words import in_cli_words
 
 PROG = "python -m requests_exchange_auth"
 
@@ -63,23 +64,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
             return _sign.run(args, sys.stdout)
         return _check.run(args, sys.stdout, sys.stdin.buffer, sys.stderr)
     except (CliError, CaptureError, ExchangeAuthError, requests.RequestException) as exc:
-        print(f"{prog}: error: {_in_cli_words(str(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {in_cli_words(str(exc))}", file=sys.stderr)
         return ERROR
-
-
-# What the auths' errors call a constructor argument, and the option it is on the command line.
-_CLI_WORDS = (
-    ("pass allow_insecure_http=True to the auth", "pass --allow-insecure-http"),
-    ("allow_insecure_http=True", "--allow-insecure-http"),
-    ("recv_window", "--recv-window"),
-    ("on_cross_origin_redirect='strip'", "another URL"),
-)
-
-
-def _in_cli_words(message: str) -> str:
-    for words, option in _CLI_WORDS:
-        message = message.replace(words, option)
-    return message
 
 
 def rxa() -> int:

@@ -15,6 +15,7 @@ from . import _creds
 from ._capture import Captured, parse
 from ._errors import INVALID, VALID, CliError
 from ._schemes import IDS, Options, check
+from ._words import in_cli_words
 
 _HEADLINES: dict[Failure | None, str] = {
     Failure.BAD_SIGNATURE: "the signature does not match",
@@ -103,10 +104,10 @@ def _explain(
 def _explain_failure(out: TextIO, kit: Verifier, verdict: Verdict, *, now_given: bool) -> None:
     headline = _HEADLINES.get(verdict.failure, str(verdict.failure))
     print(f"\nINVALID: {headline} ({verdict.failure}).", file=out)
-    print(f"  The exchange would answer: {verdict.code} {verdict.reason}", file=out)
+    print(f"  The exchange would answer: {verdict.code} {in_cli_words(verdict.reason)}", file=out)
     if verdict.detail:
-        print(f"  Why: {verdict.detail}", file=out)
+        print(f"  Why: {in_cli_words(verdict.detail)}", file=out)
     if verdict.failure in (Failure.BAD_SIGNATURE, Failure.PAYLOAD_MISMATCH):
-        print(f"  Check: {kit.advice}", file=out)
+        print(f"  Check: {in_cli_words(kit.advice)}", file=out)
     if verdict.failure is Failure.STALE_TIMESTAMP and not now_given:
         print("  Captured earlier? Check it as of then with --now <Unix ms>.", file=out)

@@ -60,7 +60,7 @@ def _key_file(path: str | os.PathLike[str]) -> tuple[str, str] | None:
         return None
     name, private_key = content.get("name"), content.get("privateKey")
     if not isinstance(name, str) or not isinstance(private_key, str):
-        msg = f'key file {where!r} must hold string fields "name" and "privateKey" (§1).'
+        msg = f'key file {where!r} must hold string fields "name" and "privateKey".'
         raise ConfigurationError(msg)
     return name, private_key
 

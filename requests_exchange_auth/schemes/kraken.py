@@ -141,7 +141,7 @@ class KrakenAuth(NoncedAuth):
         base, query, _ = split_url(draft.url)
         if draft.method != "POST" or query:
             raise _refuse(
-                f"signs POST requests without a query (Kraken's private calls, §1), not "
+                f"signs POST requests without a query (Kraken's private calls), not "
                 f"{draft.method}{' with a query' if query else ''}: pass the parameters as "
                 "data={...} or json={...}"
             )
@@ -161,7 +161,7 @@ class KrakenAuth(NoncedAuth):
         if path.endswith(_JSON_ONLY):
             raise _refuse(
                 f"sends {path.rpartition('/')[2]} as JSON only (its nested orders do not fit "
-                "a form, §1): pass json={...}"
+                "a form): pass json={...}"
             )
         nonce = str(self._draw(draft))  # last, after every check (_nonced)
         text = f"nonce={nonce}&{text}" if text else f"nonce={nonce}"
