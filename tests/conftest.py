@@ -54,9 +54,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Move everything collection built (modules, 4,000 test items) out of the collector's
-    reach: each full collection would walk it again, which made allocation-heavy tests
-    (Hypothesis) slower in the whole suite than alone (the gc.freeze recipe)."""
+    """Move everything collection built (the modules, thousands of test items) out of the
+    collector's reach: each full collection would walk it again, which made
+    allocation-heavy tests (Hypothesis) slower in the whole suite than alone (the
+    gc.freeze recipe)."""
     gc.freeze()
 
 
