@@ -144,21 +144,23 @@ def json_body(draft: Draft, who: str) -> bytes:
     Refuses a form, multipart or other non-JSON Content-Type, and a body without one
     that does not look like JSON; sets ``Content-Type: application/json`` if absent.
     """
-    data = any_body(draft, who)
+    data = draft.body
+    if type(data) is not bytes:  # json= gives bytes in requests and httpx; the rest is rare
+        data = any_body(draft, who)
     if not data:
         return data
     kind = media_type(draft.headers)
+    if kind == JSON or (kind is not None and kind.endswith("+json")):
+        return data
     if kind is None and data.lstrip()[:1] in (b"{", b"["):
         draft.headers["Content-Type"] = JSON
-    elif kind is None or (kind != JSON and not kind.endswith("+json")):
-        shown = kind or "none, and it does not look like JSON"
-        msg = (
-            f"{who} signs JSON bodies only, but this request's Content-Type is {shown!r}. "
-            "Send the parameters as json={...} (or params={...} on a GET); nothing was "
-            "sent."
-        )
-        raise UnsignableRequestError(msg)
-    return data
+        return data
+    shown = kind or "none, and it does not look like JSON"
+    msg = (
+        f"{who} signs JSON bodies only, but this request's Content-Type is {shown!r}. "
+        "Send the parameters as json={...} (or params={...} on a GET); nothing was sent."
+    )
+    raise UnsignableRequestError(msg)
 
 
 def no_body(draft: Draft, who: str) -> None:

@@ -47,11 +47,15 @@ def join_url(base: str, query: str, fragment: str) -> str:
     return f"{base}?{query}{fragment}" if query else base + fragment
 
 
+# Remembered per URL (bounded, thread-safe): a client calls a handful of endpoints, so
+# nearly every request's path is one seen before, and a hit costs less than the search.
+@functools.lru_cache(maxsize=256)  # pragma: no mutate  # any size signs the same bytes
 def path_of(url: str) -> str:
     """The raw path of a URL (``/api/v3/order``), as on the request line; ``/`` if none.
 
     The part before the query that :func:`split_url` returns is a URL too, and the
-    cheaper argument when a scheme has split the URL already.
+    cheaper argument when a scheme has split the URL already (and the one remembered:
+    it holds no query).
     """
     base = url if "?" not in url and "#" not in url else split_url(url)[0]
     start = base.find("//")
