@@ -64,7 +64,7 @@ def checked_now(now: object, unit: str) -> int:
 
 
 class Timestamps:
-    """Reads a clock in one unit: ``Timestamps(clock, "ms")()`` is Unix milliseconds now.
+    """Reads a clock in one unit: ``Timestamps(clock, "ms").now()`` is Unix milliseconds now.
 
     :param clock: the injected clock, or ``None`` for :func:`time.time_ns`.
     :param unit: the unit of the timestamps.
@@ -77,7 +77,8 @@ class Timestamps:
         self.unit = unit
         self._divisor = NS_PER_UNIT[unit]
 
-    def __call__(self) -> int:
+    def now(self) -> int:
+        """The clock now, in :attr:`unit`."""
         now = self.clock()
         if type(now) is not int:  # checked here first: this runs on every request
             checked_now(now, _UNIT_WORDS[self.unit])

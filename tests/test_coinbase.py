@@ -292,7 +292,7 @@ def test_from_file_reads_coinbases_key_file_as_it_comes(tmp_path):
                "privateKey": EC["private_key"], "scopes": ["view"]}  # fmt: skip
     path.write_text(json.dumps(content, indent=2))
     assert "\\n" in path.read_text()  # as Coinbase writes it
-    auth = CoinbaseAuth.from_file(path, clock=make(EC)._timestamp.clock, jwt_nonce=lambda: NONCE)
+    auth = CoinbaseAuth.from_file(path, clock=make(EC).clock, jwt_nonce=lambda: NONCE)
     assert bearer(auth.sign("GET", MAIN + "/api/v3/brokerage/accounts").headers) == TOKENS["C1"]
 
 
@@ -325,7 +325,7 @@ def test_from_env_reads_the_key_name_and_an_escaped_private_key():
     """COINBASE_API_KEY and COINBASE_API_PRIVATE_KEY, the PEM on one line with \\n escapes."""
     environ = {"COINBASE_API_KEY": EC["api_key_name"],
                "COINBASE_API_PRIVATE_KEY": EC["private_key"].replace("\n", "\\n")}  # fmt: skip
-    auth = CoinbaseAuth.from_env(environ=environ, clock=make(EC)._timestamp.clock,
+    auth = CoinbaseAuth.from_env(environ=environ, clock=make(EC).clock,
                                  jwt_nonce=lambda: NONCE)  # fmt: skip
     assert bearer(auth.sign("GET", MAIN + "/api/v3/brokerage/accounts").headers) == TOKENS["C1"]
 

@@ -18,8 +18,9 @@ from .._credentials import mask
 from ..exceptions import ConfigurationError, UnsignableRequestError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .._binance_keys import Signer
-    from .._time import Timestamps
 
 __all__ = ["BinanceWebSocketSigning", "payload", "render"]
 
@@ -116,7 +117,7 @@ class BinanceWebSocketSigning:
     _api_key: str
     _signer: Signer
     _recv_window: str | None
-    _timestamp: Timestamps  # TimedAuth's: the clock now, in the auth's unit
+    _timestamp: Callable[[], int]  # TimedAuth's: the clock now, in the auth's unit
 
     def sign_websocket_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """The ``params`` of a SIGNED WebSocket API request: a new dict of yours plus
