@@ -66,6 +66,8 @@ def path_of(url: str) -> str:
 def request_target(url: str) -> str:
     """The path and, when there is a query, ``?`` and the query, as on the request line
     (``/api/v5/trade/order?instId=BTC-USDT``, RFC 9112 §3.2.1); never the fragment."""
+    if "?" not in url:  # a POST's URL, mostly: the path is all of it (and a fragment is cut)
+        return path_of(url)
     base, query, _ = split_url(url)
     path = path_of(base)
     return f"{path}?{query}" if query else path

@@ -24,7 +24,7 @@ from requests_exchange_auth import (
     MissingDependencyError,
     UnsignableRequestError,
 )
-from requests_exchange_auth._bodies import form_text, json_body, no_body, query_or_json_body
+from requests_exchange_auth._bodies import GET_ONLY, form_text, json_body, no_body
 from requests_exchange_auth._draft import Draft
 from requests_exchange_auth._params import decoded_query
 from requests_exchange_auth._requests import RedirectGuard
@@ -104,13 +104,13 @@ BODY_MESSAGES = [
         id="json-untyped",
     ),
     pytest.param(
-        lambda: query_or_json_body(Draft("GET", "https://api.example/x", {}, "a=1"), WHO),
+        lambda: json_body(Draft("GET", "https://api.example/x", {}, "a=1"), WHO, GET_ONLY),
         "SomeAuth signs query parameters only, and this request has a body. Pass the "
         "parameters as params={...} (they go in the query, signed); nothing was sent.",
         id="query-only-method",
     ),
     pytest.param(
-        lambda: query_or_json_body(draft(b"a=1", "text/plain"), WHO),
+        lambda: json_body(draft(b"a=1", "text/plain"), WHO, GET_ONLY),
         "SomeAuth signs JSON bodies only, but this request's Content-Type is 'text/plain'. "
         "Send the parameters as json={...} (or params={...} on a GET); nothing was sent.",
         id="query-or-json",

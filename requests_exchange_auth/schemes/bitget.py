@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _credentials
 from .._auth import AuthOptions
-from .._bodies import query_or_json_body
+from .._bodies import GET_ONLY, json_body
 from .._draft import Draft
 from .._params import decoded_query, join_url, path_of, split_url
 from .._retry import Answer, Attempt
@@ -107,7 +107,7 @@ class BitgetAuth(TimedAuth):
 
     def _sign(self, draft: Draft) -> None:
         """§8: the body, the canonical query (§5), the string of §3, the headers of §4."""
-        body = query_or_json_body(draft, "BitgetAuth")
+        body = json_body(draft, "BitgetAuth", GET_ONLY)
         base, query, fragment = split_url(draft.url)
         path = path_of(base)
         if query:

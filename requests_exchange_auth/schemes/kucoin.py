@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .. import _credentials
 from .._auth import AuthOptions
-from .._bodies import query_or_json_body
+from .._bodies import json_body
 from .._draft import Draft
 from .._params import decoded_query, join_url, path_of, split_url
 from .._retry import Answer, Attempt
@@ -118,7 +118,7 @@ class KucoinAuth(TimedAuth):
 
     def _sign(self, draft: Draft) -> None:
         """§8: the body, the decoded query (§5), the prehash of §3, the headers of §4."""
-        body = query_or_json_body(draft, "KucoinAuth", _QUERY_ONLY)
+        body = json_body(draft, "KucoinAuth", _QUERY_ONLY)
         base, query, fragment = split_url(draft.url)
         endpoint = path_of(base)
         if query:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _credentials
 from .._auth import AuthOptions
-from .._bodies import query_or_json_body
+from .._bodies import GET_ONLY, json_body
 from .._draft import Draft
 from .._params import request_target
 from .._retry import Answer, Attempt
@@ -103,7 +103,7 @@ class OkxAuth(TimedAuth):
 
     def _sign(self, draft: Draft) -> None:
         """§8: the body, the requestPath as sent, the prehash of §3, the headers of §4."""
-        body = query_or_json_body(draft, "OkxAuth")
+        body = json_body(draft, "OkxAuth", GET_ONLY)
         request_path = request_target(draft.url)  # §3: the path and query as sent
         stamp = iso_ms(self._timestamp())
         headers = draft.headers
