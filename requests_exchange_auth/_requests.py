@@ -45,15 +45,8 @@ def sign_prepared(
     :param resend: install the one resend (not when signing that resend itself).
     """
     hooks = r.hooks["response"]  # always there: requests/hooks.py, default_hooks
-    guarded = resending = False
-    for hook in hooks:  # one pass over a short list: usually empty, or ours from before
-        kind = type(hook)
-        if kind is RedirectGuard:
-            guarded = True
-        elif kind is Resend:
-            resending = True
-        elif kind is _Release:
-            hook.now()  # signed again: its earlier send is over, whoever re-signs it
+    # Usually empty; else a user's hooks, or ours from an earlier signing.
+    guarded, resending = _our_hooks(hooks) if hooks else (False, False)
     draft = Draft(r.method or "GET", r.url or "", r.headers, r.body)
     auth._apply(draft)
     r.url = draft.url
@@ -66,6 +59,21 @@ def sign_prepared(
         # First in line, so the redirect guard then sees the answer to a resend.
         hooks.insert(0, Resend(auth))
     return r
+
+
+def _our_hooks(hooks: list[Any]) -> tuple[bool, bool]:
+    """Whether ``hooks`` hold our redirect guard and our resend; releases a hold left by
+    an earlier signing (its send is over, whoever re-signs the request)."""
+    guarded = resending = False
+    for hook in hooks:
+        kind = type(hook)
+        if kind is RedirectGuard:
+            guarded = True
+        elif kind is Resend:
+            resending = True
+        elif kind is _Release:
+            hook.now()
+    return guarded, resending
 
 
 # -- redirects --------------------------------------------------------------------------
