@@ -263,6 +263,14 @@ def fresh_query_cache():
     decoded_query.cache_clear()
 
 
+@pytest.fixture
+def fresh_path_cache():
+    """path_of remembers its answers: a remembered one would hide the code under test."""
+    path_of.cache_clear()
+    yield
+    path_of.cache_clear()
+
+
 @pytest.mark.usefixtures("fresh_query_cache")
 @pytest.mark.parametrize(
     ("query", "sort", "wire", "decoded"),
@@ -289,6 +297,7 @@ def test_decoded_query_refuses_an_escape_that_is_not_utf8(query):
         decoded_query(query)
 
 
+@pytest.mark.usefixtures("fresh_path_cache")
 @pytest.mark.parametrize(
     ("url", "path"),
     [
@@ -306,6 +315,7 @@ def test_path_of_is_the_path_before_query_and_fragment(url, path):
     assert path_of(url) == path
 
 
+@pytest.mark.usefixtures("fresh_path_cache")
 @pytest.mark.parametrize(
     ("url", "target"),
     [
