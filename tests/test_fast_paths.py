@@ -278,6 +278,7 @@ def fresh_path_cache():
         ("b=2&a=1", False, "b=2&a=1", "b=2&a=1"),
         ("b=2&a=1", True, "a=1&b=2", "a=1&b=2"),
         ("a=2&b=0&a=1", True, "a=2&a=1&b=0", "a=2&a=1&b=0"),  # stable: by name only
+        ("a=x=y", False, "a=x%3Dy", "a=x=y"),  # a pair splits at its first "="
         ("q=a+b&r=%7e&&s=%E2%82%AC", False, "q=a%20b&r=~&s=%E2%82%AC", "q=a b&r=~&s=€"),
         ("x=1%2F2&y=%26", False, "x=1%2F2&y=%26", "x=1/2&y=&"),
         ("sym=BTC-USDT_1.0~", False, "sym=BTC-USDT_1.0~", "sym=BTC-USDT_1.0~"),

@@ -182,6 +182,31 @@ def test_cached_canonical_uri_is_stable(path):
     assert binance_open.canonical_uri(path) == first
 
 
+@pytest.fixture
+def fresh_uri_cache():
+    """canonical_uri remembers its answers: a remembered one would hide the code under test."""
+    binance_open.canonical_uri.cache_clear()
+    yield
+    binance_open.canonical_uri.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_uri_cache")
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("", "/"),  # §2 step 2: empty path → "/"
+        ("/", "/"),  # already ends with "/": none appended
+        ("//", "/"),  # one root
+        ("/XX/", "/XX/"),  # letters are kept, whatever they are
+        ("/Xa/./b/../c", "/Xa/c/"),  # "." and ".." dropped, then one "/" appended
+        ("/a b/é", "/a%20b/%C3%A9/"),  # each segment encoded as in step 3
+    ],
+)
+def test_canonical_uri_follows_the_spec_recipe(path, canonical):
+    """binance-open-api-jwt.md §2 step 2, example by example."""
+    assert binance_open.canonical_uri(path) == canonical
+
+
 def test_open_api_auth_refuses_key_material_as_secret():
     """A public-key-looking secret_key fails at construction, in our error tree, not per request."""
     with pytest.raises(ConfigurationError, match="secret key \\(SK\\)"):
