@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from requests_exchange_auth._params import decoded_query, path_of
+from requests_exchange_auth.schemes.binance_open import canonical_uri
 from requests_exchange_auth.testing import LocalExchange
 from requests_exchange_auth.testing._server import QuietHTTPServer
 
@@ -31,6 +33,21 @@ settings.register_profile("mutation", derandomize=True, database=None, deadline=
 # The package's own plugin is loaded here rather than from its entry point (see
 # pyproject.toml), so coverage sees it; test_plugin.py proves the entry point.
 pytest_plugins = ("pytester", "requests_exchange_auth.testing.pytest_plugin")
+
+
+# -- the signing path's caches --------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """The signing path's caches emptied before and after: a remembered answer would
+    hide the code under test (a mutant of it, in mutation testing)."""
+    caches = (path_of, decoded_query, canonical_uri)
+    for cached in caches:
+        cached.cache_clear()
+    yield
+    for cached in caches:
+        cached.cache_clear()
 
 
 # -- figures a test measures, shown once at the end of the run ------------------------------

@@ -255,23 +255,7 @@ def test_no_json_body_is_empty_bytes_and_unlabelled():
     assert "Content-Type" not in draft.headers
 
 
-@pytest.fixture
-def fresh_query_cache():
-    """decoded_query caches its answers: a cached answer would hide the code under test."""
-    decoded_query.cache_clear()
-    yield
-    decoded_query.cache_clear()
-
-
-@pytest.fixture
-def fresh_path_cache():
-    """path_of remembers its answers: a remembered one would hide the code under test."""
-    path_of.cache_clear()
-    yield
-    path_of.cache_clear()
-
-
-@pytest.mark.usefixtures("fresh_query_cache")
+@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize(
     ("query", "sort", "wire", "decoded"),
     [
@@ -291,14 +275,14 @@ def test_decoded_query_reads_form_style_and_writes_one_wire_form(query, sort, wi
     assert decoded_query(wire, sort=sort) == (wire, decoded)
 
 
-@pytest.mark.usefixtures("fresh_query_cache")
+@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize("query", ["a=%FF", "%C3=1", "a=1&b=%E2%82"])
 def test_decoded_query_refuses_an_escape_that_is_not_utf8(query):
     with pytest.raises(UnsignableRequestError, match="percent-escape that is not UTF-8"):
         decoded_query(query)
 
 
-@pytest.mark.usefixtures("fresh_path_cache")
+@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize(
     ("url", "path"),
     [
@@ -316,7 +300,7 @@ def test_path_of_is_the_path_before_query_and_fragment(url, path):
     assert path_of(url) == path
 
 
-@pytest.mark.usefixtures("fresh_path_cache")
+@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize(
     ("url", "target"),
     [

@@ -182,15 +182,7 @@ def test_cached_canonical_uri_is_stable(path):
     assert binance_open.canonical_uri(path) == first
 
 
-@pytest.fixture
-def fresh_uri_cache():
-    """canonical_uri remembers its answers: a remembered one would hide the code under test."""
-    binance_open.canonical_uri.cache_clear()
-    yield
-    binance_open.canonical_uri.cache_clear()
-
-
-@pytest.mark.usefixtures("fresh_uri_cache")
+@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize(
     ("path", "canonical"),
     [
