@@ -85,8 +85,9 @@ def bare_counter_with() -> Callable[[], int]:
 
 
 def bare_flock(path: Path, *, check_path: bool = False) -> Callable[[], int]:
-    """The cycle; with ``check_path``, also the lstat FileNonce makes under the lock (to
-    see that the path still names the open file: a deleted, replaced or linked file)."""
+    """The cycle; with ``check_path``, also an ``lstat`` of the path on every draw, the
+    check FileNonce makes under the lock at most once per millisecond of draws in a row
+    (that the path still names the open file: not deleted, replaced or linked)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     os.write(fd, b"1\n")
     clock, flock, ex, un = time.time_ns, fcntl.flock, fcntl.LOCK_EX, fcntl.LOCK_UN
@@ -136,7 +137,7 @@ def pairs(directory: Path, client: Any) -> list[Pair]:
              0.9, {"the same counter with 'with lock:'": bare_counter_with()}),
         Pair("FileNonce", FileNonce(directory / "floor-ours.nonce"),
              "a bare flock + pread + pwrite cycle", bare_flock(directory / "floor.bare"), 0.7,
-             {"the same cycle and FileNonce's path check":
+             {"the same cycle and an lstat per draw":
               bare_flock(directory / "floor.checked", check_path=True)}),
     ]  # fmt: skip
     if client is not None:

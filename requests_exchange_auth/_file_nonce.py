@@ -10,7 +10,12 @@ file is written, and why:
   path still names the locked file. A symbolic link at the path is refused, since it
   could lead to a file that is not a nonce file (a PID file, another key's nonces) and
   would be overwritten; a file deleted or replaced since it was opened is opened again.
-  It stays open between draws (a forked child closes its copy, which shares the lock).
+  It stays open between draws (a forked child closes its copy, which shares the lock)
+  and is written through that descriptor only, so a link put at the path later cannot
+  redirect a write. Draws in a row check the path once per ``PATH_CHECK_S`` (1 ms): the
+  ``lstat`` costs as much as the rest of a draw. A check per draw would not close the
+  window either: deleting or renaming a file takes no lock, so it can come between a
+  draw's check and its write.
 - It is **created** whole, under the lock file ``<path>.lock`` (one creator at a time:
   a file that does not exist yet has no lock of its own): the first value goes into
   ``<path>.tmp`` (mode 0o600), which is then renamed onto ``<path>`` (``os.replace``,
@@ -43,7 +48,9 @@ from .nonce import check_timeout, clock_in_units
 # The hot path's system calls, looked up once (POSIX; Windows takes the general path).
 _FAST = sys.platform != "win32"
 _lstat, _pread, _pwrite = os.lstat, getattr(os, "pread", None), getattr(os, "pwrite", None)
+_monotonic = time.monotonic
 _MAX_BYTES = nonce_file.MAX_BYTES
+PATH_CHECK_S = 0.001  # how long a check of the path holds for draws in a row (notes above)
 
 
 class FileNonce:
@@ -61,7 +68,9 @@ class FileNonce:
     A symbolic link at ``path`` is refused with :class:`NonceError`, never followed: a
     stale or planted link could lead to a file that is not a nonce file (a PID file,
     another key's nonces), which a draw would overwrite. Pass the real path instead
-    (``os.path.realpath``).
+    (``os.path.realpath``). The file stays open between draws and is written through
+    that descriptor only; draws in a row check the path once per millisecond, so a link
+    or another file put at the path while it is open is noticed within 1 ms.
 
     The file is the memory: while it exists, no value is ever issued twice. Deleting it
     deletes what it remembered. A generator that drew before continues above its own
@@ -105,6 +114,7 @@ class FileNonce:
         self._durable = bool(durable)
         self._lock = LockFile(f"{self._path}.lock", check_timeout(timeout), nonce_file.unusable)
         self._last = 0
+        self._path_seen_until = 0.0  # the fast path checks the path again from then on
 
     @property
     def path(self) -> str:
@@ -118,8 +128,9 @@ class FileNonce:
 
     def __call__(self) -> int:
         """The next value. The hot path (the file open, its lock free, its content one
-        ``%d\\n`` value, the new one no shorter) makes five system calls; anything
-        unusual is left to ``_draw``, which waits, or names the problem and the fix."""
+        ``%d\\n`` value, the new one no shorter) makes four system calls, and an
+        ``lstat`` of the path at most once per ``PATH_CHECK_S``; anything unusual is left
+        to ``_draw``, which waits, or names the problem and the fix."""
         lock = self._lock
         threads = lock.threads
         if not threads.acquire(False):  # another thread is drawing: wait, within timeout
@@ -134,8 +145,8 @@ class FileNonce:
                     pass
                 else:
                     try:
-                        at_path = _lstat(self._path)
-                        if at_path.st_ino == inode and at_path.st_dev == device:
+                        seen = _monotonic()
+                        if seen < self._path_seen_until or self._still_names(seen, inode, device):
                             stored = _pread(fd, _MAX_BYTES, 0)  # type: ignore[misc]
                             if stored[-1:] == b"\n" and stored[:-1].isdigit():
                                 last, mine = int(stored), self._last
@@ -159,6 +170,14 @@ class FileNonce:
             return value
         finally:
             threads.release()
+
+    def _still_names(self, seen: float, inode: int, device: int) -> bool:
+        """Whether the path still names the open file (``inode`` on ``device``). Checked
+        at ``seen``, that holds for the draws of the next ``PATH_CHECK_S``; ``_draw``
+        handles a change (it checks again, then reopens or refuses)."""
+        self._path_seen_until = seen + PATH_CHECK_S
+        at_path = _lstat(self._path)
+        return at_path.st_ino == inode and at_path.st_dev == device
 
     def _call_waiting(self) -> int:
         deadline = self._lock.acquire_threads("the nonce file", self._path)

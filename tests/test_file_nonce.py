@@ -12,7 +12,8 @@ import warnings
 
 import pytest
 
-from requests_exchange_auth import FileNonce, NonceError, NonceTimeoutError
+from requests_exchange_auth import FileNonce, NonceError, NonceTimeoutError, _file_nonce
+from requests_exchange_auth._file_nonce import PATH_CHECK_S
 
 NOW_NS = 1_700_000_000_123_456_789
 NOW_US = NOW_NS // 1000
@@ -25,6 +26,32 @@ def frozen_clock() -> int:
 
 def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
+
+
+class Checks:
+    """The clock FileNonce times its checks of the path by, moved by hand, and a count
+    of those checks (each is one ``lstat`` of the path)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now, self.count = 100.0, 0
+        lstat = os.lstat
+        monkeypatch.setattr(_file_nonce, "_monotonic", lambda: self.now)
+        monkeypatch.setattr(_file_nonce, "_lstat", self._counted(lstat))
+
+    def _counted(self, lstat):
+        def counted(path):
+            self.count += 1
+            return lstat(path)
+
+        return counted
+
+    def advance(self, seconds: float = PATH_CHECK_S) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def checks(monkeypatch):
+    return Checks(monkeypatch)
 
 
 def test_missing_file_starts_from_the_clock(nonce_path):
@@ -87,11 +114,12 @@ def test_two_generators_on_one_file_share_one_sequence(nonce_path):
     assert values == sorted(set(values))
 
 
-def test_deleted_file_never_takes_the_process_back(nonce_path):
+def test_deleted_file_never_takes_the_process_back(nonce_path, checks):
     """If the file disappears while running, the process continues above its own last value."""
     nonce = FileNonce(nonce_path, clock=frozen_clock)
     before = [nonce() for _ in range(3)]
     nonce_path.unlink()
+    checks.advance()  # the next draw checks the path again
 
     assert nonce() == before[-1] + 1
     assert nonce_path.read_text() == f"{before[-1] + 1}\n"
@@ -479,6 +507,48 @@ def test_symlink_swapped_in_while_the_file_is_open_is_refused(nonce_path, tmp_pa
         nonce()
 
     assert pid_file.read_text() == "4242\n"
+
+
+def test_one_check_of_the_path_holds_for_draws_within_path_check_s(nonce_path, checks):
+    """Draws in a row check the path once per PATH_CHECK_S, not each time (its lstat
+    costs as much as the rest of a draw); the first draw after that checks it again."""
+    nonce = FileNonce(nonce_path, clock=frozen_clock)
+    nonce(), nonce()  # created, then opened and kept: each of these looks at the path
+    checks.count = 0
+
+    nonce(), nonce()
+    assert checks.count == 1
+    checks.advance(PATH_CHECK_S / 2)
+    nonce()
+    assert checks.count == 1
+    checks.advance(PATH_CHECK_S / 2)  # PATH_CHECK_S after the check, to the tick
+    nonce()
+    assert checks.count == 2
+    assert nonce() == NOW_US + 6
+    assert checks.count == 2
+
+
+def test_link_swapped_in_between_checks_gets_no_write_and_is_then_refused(
+    nonce_path, tmp_path, checks
+):
+    """Within PATH_CHECK_S of a check, a draw writes to the file it holds open, never
+    through a link put at the path since; the next check refuses the link."""
+    nonce = FileNonce(nonce_path, clock=frozen_clock)
+    nonce(), nonce(), nonce()  # the third draw checked the path
+    kept = nonce_path.with_suffix(".kept")
+    os.link(nonce_path, kept)  # a second name, to read the file after it is unlinked
+    pid_file = tmp_path / "service.pid"
+    pid_file.write_text("4242\n")
+    nonce_path.unlink()
+    nonce_path.symlink_to(pid_file)
+
+    assert nonce() == NOW_US + 3
+    assert kept.read_text() == f"{NOW_US + 3}\n"
+    checks.advance()
+    with pytest.raises(NonceError, match="is a symbolic link"):
+        nonce()
+    assert pid_file.read_text() == "4242\n"
+    assert kept.read_text() == f"{NOW_US + 3}\n"
 
 
 def test_file_created_by_another_process_meanwhile_is_continued(nonce_path):
