@@ -133,8 +133,9 @@ class FileNonce:
         to ``_draw``, which waits, or names the problem and the fix."""
         lock = self._lock
         threads = lock.threads
+        deadline = 0.0  # the wait for the file's lock starts once the thread lock is ours
         if not threads.acquire(False):  # another thread is drawing: wait, within timeout
-            return self._call_waiting()
+            deadline = lock.acquire_threads("the nonce file", self._path)
         try:
             kept = lock.fast
             if kept is not None and _FAST:
@@ -166,7 +167,7 @@ class FileNonce:
                         pass
                     finally:
                         FLOCK(fd, LOCK_UN)  # type: ignore[misc]  # _FAST: not None
-            self._last = value = self._draw(time.monotonic() + lock.timeout)
+            self._last = value = self._draw(deadline or time.monotonic() + lock.timeout)
             return value
         finally:
             threads.release()
@@ -178,14 +179,6 @@ class FileNonce:
         self._path_seen_until = seen + PATH_CHECK_S
         at_path = _lstat(self._path)
         return at_path.st_ino == inode and at_path.st_dev == device
-
-    def _call_waiting(self) -> int:
-        deadline = self._lock.acquire_threads("the nonce file", self._path)
-        try:
-            self._last = value = self._draw(deadline)
-        finally:
-            self._lock.release_threads()
-        return value
 
     def __next__(self) -> int:
         return self()

@@ -106,7 +106,8 @@ class LockFile:
     # -- among threads: explicit calls, as the draw that uses them is a hot path ------------
 
     def acquire_threads(self, what: str, name: str) -> float:
-        """Take the lock among this process's threads; return the deadline for the rest.
+        """Take the lock among this process's threads (the caller releases
+        :attr:`threads`); return the deadline for the rest of the wait.
 
         :param what: what is waited for, in the timeout error (``"the nonce file"``).
         :param name: the path of the file the lock guards.
@@ -116,9 +117,6 @@ class LockFile:
             holder = "another thread of this process"
             raise NonceTimeoutError(self._timeout_message(what, name, holder))
         return deadline
-
-    def release_threads(self) -> None:
-        self.threads.release()
 
     # -- among processes ----------------------------------------------------------------
 
