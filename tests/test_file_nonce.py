@@ -180,7 +180,8 @@ def test_lock_held_by_another_process_times_out(nonce_path):
 
 
 def test_thread_waiting_for_a_stuck_draw_times_out(nonce_path):
-    """A draw blocked in another thread makes this one raise after ``timeout``, naming why."""
+    """A draw blocked in another thread makes this one raise after ``timeout``, naming why,
+    and leaves that thread's lock held: the next caller waits and times out too."""
     inside, release = threading.Event(), threading.Event()
 
     def slow_clock() -> int:
@@ -193,8 +194,9 @@ def test_thread_waiting_for_a_stuck_draw_times_out(nonce_path):
     stuck.start()
     inside.wait(10)
     try:
-        with pytest.raises(NonceTimeoutError, match="another thread of this process holds it"):
-            nonce()
+        for _ in range(2):
+            with pytest.raises(NonceTimeoutError, match="another thread of this process holds"):
+                nonce()
     finally:
         release.set()
         stuck.join()
